@@ -1,0 +1,39 @@
+# Every target creates .venv and installs what it needs, idempotently.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test lint bench schema sandbox clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/concur-gateway serve --host $(HOST) --port $(PORT)
+
+sandbox: $(STAMP)
+	$(BIN)/concur-gateway sandbox --host $(HOST) --port 8081
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python bench/upstream_calls.py
+	$(BIN)/python bench/latency.py
+
+schema: $(STAMP)
+	$(BIN)/concur-gateway export-schema --output schema.graphql
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

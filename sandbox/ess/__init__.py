@@ -1,0 +1,1 @@
+"""The sandbox's Event Subscription Service: subscriptions and signed webhook delivery."""
