@@ -40,6 +40,10 @@ class Credentials:
 class ConcurClient:
     """Facade over the v4 JSON and v1.1/v2.0 XML adapters (filled in by the adapters)."""
 
+    async def verify_token(self, token: str) -> Credentials:
+        """Check a caller's access token against Concur's JWKS; raise ``Unauthenticated``."""
+        raise NotImplementedError
+
     async def get_report(
         self, creds: Credentials, report_id: str, context: ReportContext
     ) -> Report:
