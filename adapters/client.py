@@ -7,6 +7,7 @@ beneath (``adapters.v4``, ``adapters.v11``). Reads may retry; actions are sent a
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from adapters.models import (
@@ -37,39 +38,65 @@ class Credentials:
         return f"Credentials(user_id={self.user_id!r}, kind={self.kind.value!r})"
 
 
-class ConcurClient:
-    """Facade over the v4 JSON and v1.1/v2.0 XML adapters (filled in by the adapters)."""
+class ConcurClient(ABC):
+    """Facade over the v4 JSON and v1.1/v2.0 XML adapters (``adapters.concur`` implements it).
 
+    Errors are always ``adapters.errors.GatewayError`` subclasses; reads may have been
+    retried, actions were sent at most once (``ActionOutcomeUnknown`` when the answer was lost).
+    """
+
+    @abstractmethod
+    async def app_token(self) -> str:
+        """An app token (client credentials) for ESS subscription management."""
+
+    @abstractmethod
+    async def company_token(self) -> str:
+        """A company token for system workflow steps."""
+
+    @abstractmethod
     async def verify_token(self, token: str) -> Credentials:
         """Check a caller's access token against Concur's JWKS; raise ``Unauthenticated``."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def get_report(
         self, creds: Credentials, report_id: str, context: ReportContext
     ) -> Report:
         """v4 report header."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def get_report_details(self, creds: Credentials, report_id: str) -> ReportDetails:
         """v2.0 XML details: opaque key, WorkflowActionURL, approval status, entries."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def list_reports(self, creds: Credentials, view: ReportView) -> list[ReportSummary]:
         """v1.1 ReportsList/{view}."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def reports_to_approve(self, creds: Credentials) -> list[ReportSummary]:
         """v4 reportsToApprove for the calling manager."""
-        raise NotImplementedError
 
-    async def get_entry(self, creds: Credentials, report_key: str, entry_id: str) -> Entry:
-        """v1.1 entry details."""
-        raise NotImplementedError
+    @abstractmethod
+    async def get_entry(
+        self,
+        creds: Credentials,
+        report_key: str,
+        entry_id: str,
+        *,
+        report_id: str | None = None,
+        currency_code: str | None = None,
+    ) -> Entry:
+        """v1.1 entry details, by the report's opaque key.
 
+        The v1.1 document names its report only by that key (``ReportID``) and carries no
+        currency code: pass the plain ``report_id`` to have it in ``Entry.report_id`` (else
+        the key is used) and the report's ``currency_code`` for posted/approved amounts.
+        """
+
+    @abstractmethod
     async def cost_objects(self, creds: Credentials, report_id: str) -> list[CostObject]:
         """v4 costObjectsForApprover."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def approve(
         self,
         creds: Credentials,
@@ -82,8 +109,10 @@ class ConcurClient:
         expected_step_sequence: str | None = None,
         workflow_action_url: str | None = None,
     ) -> None:
-        raise NotImplementedError
+        """Approve at the current step: v4 (short URL for a company token, long URL for a
+        user token) or, with ``Protocol.XML``, v1.1 at ``workflow_action_url``."""
 
+    @abstractmethod
     async def send_back(
         self,
         creds: Credentials,
@@ -95,20 +124,23 @@ class ConcurClient:
         expected_step_sequence: str | None = None,
         workflow_action_url: str | None = None,
     ) -> None:
-        raise NotImplementedError
+        """Send the report back to its owner (a comment is required); routed like ``approve``."""
 
+    @abstractmethod
     async def recall(self, creds: Credentials, report_id: str, context: ReportContext) -> None:
-        raise NotImplementedError
+        """v4 recall as the owner (``TRAVELER``) or a proxy (``PROXY``)."""
 
+    @abstractmethod
     async def submit(self, creds: Credentials, report_id: str) -> None:
-        raise NotImplementedError
+        """v4 submit; ``Conflict`` when the report is not submittable."""
 
+    @abstractmethod
     async def create_report(
         self, creds: Credentials, report: NewReport, context: ReportContext
     ) -> str:
         """Returns the new report id (parsed from the 201 ``uri``)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def update_report(
         self,
         creds: Credentials,
@@ -117,12 +149,12 @@ class ConcurClient:
         context: ReportContext,
     ) -> None:
         """JSON Merge Patch of the header (canonical field names, mapped to v4 here)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def add_entries(
         self, creds: Credentials, report_key: str, entries: list[NewEntry]
     ) -> list[EntryResult]:
-        raise NotImplementedError
+        """v1.1 entry POST: one result per entry (a failed entry does not fail the others)."""
 
 
 __all__ = ["ConcurClient", "Credentials"]

@@ -25,6 +25,7 @@ class UpstreamSettings(BaseModel):
     deadline_s: float = 15.0
     pool_limit: int = 100
     pool_limit_per_host: int = 50
+    keepalive_s: float = 30.0
     read_retries: int = 3
     backoff_initial_s: float = 0.1
     backoff_max_s: float = 2.0

@@ -16,7 +16,8 @@ gRPC interceptor all speak the same codes. Each class names the fix in its docst
     ├── Conflict                   Concur answered 409 (e.g. not submittable)
     ├── UpstreamError              Concur misbehaved
     │   ├── UpstreamUnavailable    5xx, connection errors, open circuit
-    │   │   └── UpstreamTimeout    a read ran past its deadline
+    │   │   ├── UpstreamTimeout    a read ran past its deadline
+    │   │   └── CircuitOpen        the breaker refuses calls to a failing host
     │   ├── RateLimited            429 after the retries the deadline allowed
     │   ├── UpstreamBadResponse    malformed, oversized or hostile XML/JSON
     │   └── ActionOutcomeUnknown   an action was sent and no answer came back
@@ -163,6 +164,13 @@ class UpstreamTimeout(UpstreamUnavailable):
     code = "UPSTREAM_TIMEOUT"
 
 
+class CircuitOpen(UpstreamUnavailable):
+    """Too many consecutive failures reached this Concur host, so calls fail fast until a
+    trial call succeeds. Nothing was sent; try again after a short while."""
+
+    code = "UPSTREAM_UNAVAILABLE"
+
+
 class RateLimited(UpstreamError):
     """Concur is throttling: wait ``retry_after`` seconds before trying again."""
 
@@ -195,6 +203,7 @@ class ActionOutcomeUnknown(UpstreamError):
 __all__ = [
     "ActionOutcomeUnknown",
     "BadUserInput",
+    "CircuitOpen",
     "Conflict",
     "Forbidden",
     "GatewayError",

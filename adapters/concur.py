@@ -1,0 +1,488 @@
+"""``HttpConcurClient``: the ``ConcurClient`` that talks to Concur (or the sandbox) over HTTP.
+
+Which call serves what:
+
+- ``get_report`` → v4 report header; ``reports_to_approve`` → v4 ``reportsToApprove``;
+  ``cost_objects`` → v4 ``costObjectsForApprover``
+- ``get_report_details`` → v2.0 XML report details (key, ``WorkflowActionURL``, statuses,
+  entries); ``list_reports`` → v1.1 ``ReportsList``; ``get_entry`` / ``add_entries`` → v1.1
+- ``approve`` / ``send_back`` → v4 (short URL with a company token, long URL with a user
+  token) or v1.1 ``WorkflowAction`` at the report's ``WorkflowActionURL``
+- ``recall`` / ``submit`` / ``create_report`` / ``update_report`` → v4
+- ``verify_token`` → local RS256 check against Concur's JWKS
+
+The caller's token is passed through (``Bearer`` on v4, ``OAuth`` on XML). A
+``WorkflowActionURL`` is only ever followed to the configured XML origin (or a Concur
+host over https), since the caller's token goes with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Final
+
+import aiohttp
+from yarl import URL
+
+from adapters.breaker import BreakerRegistry
+from adapters.client import ConcurClient, Credentials
+from adapters.config import CompanyAuthSettings, UpstreamSettings
+from adapters.errors import BadUserInput
+from adapters.http import (
+    Family,
+    Operation,
+    Transport,
+    UpstreamCallHook,
+    UpstreamRequest,
+    UpstreamResponse,
+    open_sessions,
+)
+from adapters.models import (
+    CostObject,
+    Entry,
+    EntryResult,
+    NewEntry,
+    NewReport,
+    Protocol,
+    Report,
+    ReportContext,
+    ReportDetails,
+    ReportSummary,
+    ReportView,
+    WorkflowActionKind,
+)
+from adapters.oauth import JwksVerifier, TokenProvider
+from adapters.paths import build_url
+from adapters.v4 import cost_objects as v4_cost_objects
+from adapters.v4 import reports as v4_reports
+from adapters.v4 import workflow as v4_workflow
+from adapters.v11 import details as v11_details
+from adapters.v11 import entries as v11_entries
+from adapters.v11 import reports_list as v11_reports_list
+from adapters.v11 import workflow_action as v11_workflow
+
+DETAILS_ROUTE: Final = "/api/expense/expensereport/v2.0/report/{reportId}"
+REPORTS_LIST_ROUTE: Final = "/api/expense/expensereport/v1.1/ReportsList/{view}"
+ENTRY_ROUTE: Final = "/api/expense/expensereport/v1.1/report/{reportKey}/entry/{entryId}"
+ENTRIES_ROUTE: Final = "/api/expense/expensereport/v1.1/report/{reportKey}/entry"
+WORKFLOW_ACTION_ROUTE: Final = "/api/expense/expensereport/v1.1/report/{stepKey}/workflowaction"
+_WORKFLOW_ACTION_PATH = re.compile(
+    r"/api/expense/expensereport/v1\.1/report/[^/]+/workflowaction$", re.IGNORECASE
+)
+_CONCUR_HOST_SUFFIX: Final = ".concursolutions.com"
+_JSON: Final = "application/json"
+_XML: Final = "application/xml; charset=utf-8"
+_MAX_COMMENT: Final = 2000
+_CREATE_CONTEXTS: Final = frozenset({ReportContext.TRAVELER, ReportContext.PROXY})
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamOrigins:
+    """Base URLs per family; XML and OAuth default to the v4 origin."""
+
+    v4: URL
+    xml: URL
+    oauth: URL
+
+    @classmethod
+    def from_settings(cls, upstream: UpstreamSettings) -> UpstreamOrigins:
+        if not upstream.base_url:
+            raise ValueError("upstream.base_url is empty: start the sandbox or name Concur")
+        base = URL(upstream.base_url)
+        return cls(
+            v4=base,
+            xml=URL(upstream.xml_base_url) if upstream.xml_base_url else base,
+            oauth=URL(upstream.oauth_base_url) if upstream.oauth_base_url else base,
+        )
+
+
+class HttpConcurClient(ConcurClient):
+    """Every ``ConcurClient`` method over one ``Transport``; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        transport: Transport,
+        origins: UpstreamOrigins,
+        tokens: TokenProvider,
+        verifier: JwksVerifier,
+    ) -> None:
+        self._transport = transport
+        self._origins = origins
+        self._tokens = tokens
+        self._verifier = verifier
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    async def _v4(
+        self,
+        method: str,
+        route: str,
+        creds: Credentials,
+        *,
+        operation: Operation = Operation.READ,
+        body: bytes | None = None,
+        expected_step: bool = False,
+        **ids: str,
+    ) -> UpstreamResponse:
+        return await self._transport.send(
+            UpstreamRequest(
+                family=Family.V4,
+                method=method,
+                url=build_url(self._origins.v4, route, **ids),
+                route=route,
+                operation=operation,
+                token=creds.token,
+                body=body,
+                content_type=_JSON if body is not None else None,
+                expected_step=expected_step,
+            )
+        )
+
+    async def _xml(
+        self,
+        method: str,
+        route: str,
+        creds: Credentials,
+        *,
+        url: URL | None = None,
+        operation: Operation = Operation.READ,
+        body: bytes | None = None,
+        **ids: str,
+    ) -> UpstreamResponse:
+        return await self._transport.send(
+            UpstreamRequest(
+                family=Family.XML,
+                method=method,
+                url=url if url is not None else build_url(self._origins.xml, route, **ids),
+                route=route,
+                operation=operation,
+                token=creds.token,
+                body=body,
+                content_type=_XML if body is not None else None,
+            )
+        )
+
+    def _workflow_action_url(self, url: str | None) -> URL:
+        """The report's ``WorkflowActionURL``, verbatim, if it is safe to send a token to."""
+        if not url:
+            raise BadUserInput(
+                "An XML workflow action needs the report's workflow action URL: read the "
+                "report details first (no URL means the caller has no action at this step).",
+                field="workflow_action_url",
+            )
+        target = URL(url.strip(), encoded=True)
+        xml = self._origins.xml
+        same_origin = target.absolute and target.origin() == xml.origin()
+        concur_host = (
+            target.scheme == "https"
+            and target.host is not None
+            and target.host.lower().endswith(_CONCUR_HOST_SUFFIX)
+        )
+        if not (same_origin or concur_host) or not _WORKFLOW_ACTION_PATH.search(target.path):
+            raise BadUserInput(
+                "The workflow action URL is not a Concur workflow action URL: use the one from "
+                "the report details.",
+                field="workflow_action_url",
+            )
+        return target
+
+    async def _xml_action(
+        self,
+        creds: Credentials,
+        action: WorkflowActionKind,
+        comment: str | None,
+        workflow_action_url: str | None,
+    ) -> None:
+        response = await self._xml(
+            "POST",
+            WORKFLOW_ACTION_ROUTE,
+            creds,
+            url=self._workflow_action_url(workflow_action_url),
+            operation=Operation.WORKFLOW,
+            body=v11_workflow.build_workflow_action(action, comment),
+        )
+        v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
+
+    async def _v4_action(
+        self,
+        creds: Credentials,
+        report_id: str,
+        action: WorkflowActionKind,
+        *,
+        comment: str | None,
+        expense_rejected_comment: str | None = None,
+        expected_step_code: str | None,
+        expected_step_sequence: str | None,
+    ) -> None:
+        await self._v4(
+            "PATCH",
+            v4_workflow.action_route(action, creds.kind),
+            creds,
+            operation=Operation.WORKFLOW,
+            body=v4_workflow.action_body(
+                comment=comment,
+                expense_rejected_comment=expense_rejected_comment,
+                expected_step_code=expected_step_code,
+                expected_step_sequence=expected_step_sequence,
+            ),
+            expected_step=expected_step_code is not None or expected_step_sequence is not None,
+            userId=creds.user_id,
+            reportId=report_id,
+        )
+
+    # -- tokens -----------------------------------------------------------------------
+
+    async def app_token(self) -> str:
+        return await self._tokens.app_token()
+
+    async def company_token(self) -> str:
+        return await self._tokens.company_token()
+
+    async def verify_token(self, token: str) -> Credentials:
+        return await self._verifier.verify(token)
+
+    # -- reads ------------------------------------------------------------------------
+
+    async def get_report(
+        self, creds: Credentials, report_id: str, context: ReportContext
+    ) -> Report:
+        response = await self._v4(
+            "GET",
+            v4_reports.REPORT_ROUTE,
+            creds,
+            userId=creds.user_id,
+            contextType=context.value,
+            reportId=report_id,
+        )
+        return v4_reports.parse_report(response.body, correlation_id=response.correlation_id)
+
+    async def get_report_details(self, creds: Credentials, report_id: str) -> ReportDetails:
+        response = await self._xml("GET", DETAILS_ROUTE, creds, reportId=report_id)
+        return v11_details.parse_report_details(
+            response.body, correlation_id=response.correlation_id
+        )
+
+    async def list_reports(self, creds: Credentials, view: ReportView) -> list[ReportSummary]:
+        response = await self._xml("GET", REPORTS_LIST_ROUTE, creds, view=view.value)
+        return v11_reports_list.parse_reports_list(
+            response.body, correlation_id=response.correlation_id
+        )
+
+    async def reports_to_approve(self, creds: Credentials) -> list[ReportSummary]:
+        response = await self._v4("GET", v4_reports.TO_APPROVE_ROUTE, creds, userId=creds.user_id)
+        return v4_reports.parse_reports_to_approve(
+            response.body, correlation_id=response.correlation_id
+        )
+
+    async def get_entry(
+        self,
+        creds: Credentials,
+        report_key: str,
+        entry_id: str,
+        *,
+        report_id: str | None = None,
+        currency_code: str | None = None,
+    ) -> Entry:
+        response = await self._xml(
+            "GET", ENTRY_ROUTE, creds, reportKey=report_key, entryId=entry_id
+        )
+        return v11_entries.parse_expense_entry(
+            response.body,
+            report_id=report_id,
+            currency=currency_code,
+            correlation_id=response.correlation_id,
+        )
+
+    async def cost_objects(self, creds: Credentials, report_id: str) -> list[CostObject]:
+        response = await self._v4(
+            "GET",
+            v4_cost_objects.COST_OBJECTS_ROUTE,
+            creds,
+            userId=creds.user_id,
+            reportId=report_id,
+        )
+        return v4_cost_objects.parse_cost_objects(
+            response.body, correlation_id=response.correlation_id
+        )
+
+    # -- workflow actions (never retried) ---------------------------------------------
+
+    async def approve(
+        self,
+        creds: Credentials,
+        report_id: str,
+        *,
+        protocol: Protocol,
+        comment: str | None = None,
+        expense_rejected_comment: str | None = None,
+        expected_step_code: str | None = None,
+        expected_step_sequence: str | None = None,
+        workflow_action_url: str | None = None,
+    ) -> None:
+        _check_comment(comment, required=False)
+        if protocol is Protocol.XML:
+            await self._xml_action(creds, WorkflowActionKind.APPROVE, comment, workflow_action_url)
+            return
+        await self._v4_action(
+            creds,
+            report_id,
+            WorkflowActionKind.APPROVE,
+            comment=comment,
+            expense_rejected_comment=expense_rejected_comment,
+            expected_step_code=expected_step_code,
+            expected_step_sequence=expected_step_sequence,
+        )
+
+    async def send_back(
+        self,
+        creds: Credentials,
+        report_id: str,
+        *,
+        protocol: Protocol,
+        comment: str,
+        expected_step_code: str | None = None,
+        expected_step_sequence: str | None = None,
+        workflow_action_url: str | None = None,
+    ) -> None:
+        _check_comment(comment, required=True)
+        if protocol is Protocol.XML:
+            await self._xml_action(
+                creds, WorkflowActionKind.SEND_BACK, comment, workflow_action_url
+            )
+            return
+        await self._v4_action(
+            creds,
+            report_id,
+            WorkflowActionKind.SEND_BACK,
+            comment=comment,
+            expected_step_code=expected_step_code,
+            expected_step_sequence=expected_step_sequence,
+        )
+
+    async def recall(self, creds: Credentials, report_id: str, context: ReportContext) -> None:
+        await self._v4(
+            "PATCH",
+            v4_workflow.RECALL_ROUTE,
+            creds,
+            operation=Operation.WORKFLOW,
+            userId=creds.user_id,
+            contextType=v4_workflow.recall_context(context).value,
+            reportId=report_id,
+        )
+
+    async def submit(self, creds: Credentials, report_id: str) -> None:
+        await self._v4(
+            "PATCH",
+            v4_workflow.SUBMIT_ROUTE,
+            creds,
+            operation=Operation.WRITE,
+            userId=creds.user_id,
+            reportId=report_id,
+        )
+
+    # -- writes (never retried) -------------------------------------------------------
+
+    async def create_report(
+        self, creds: Credentials, report: NewReport, context: ReportContext
+    ) -> str:
+        if context not in _CREATE_CONTEXTS:
+            raise BadUserInput(
+                "A report can be created only as its owner (TRAVELER) or a proxy (PROXY).",
+                field="context",
+            )
+        response = await self._v4(
+            "POST",
+            v4_reports.REPORTS_ROUTE,
+            creds,
+            operation=Operation.WRITE,
+            body=v4_reports.new_report_body(report),
+            userId=creds.user_id,
+            contextType=context.value,
+        )
+        return v4_reports.parse_created_id(response.body, correlation_id=response.correlation_id)
+
+    async def update_report(
+        self,
+        creds: Credentials,
+        report_id: str,
+        patch: dict[str, object],
+        context: ReportContext,
+    ) -> None:
+        await self._v4(
+            "PATCH",
+            v4_reports.REPORT_ROUTE,
+            creds,
+            operation=Operation.WRITE,
+            body=v4_reports.update_report_body(patch),
+            userId=creds.user_id,
+            contextType=context.value,
+            reportId=report_id,
+        )
+
+    async def add_entries(
+        self, creds: Credentials, report_key: str, entries: list[NewEntry]
+    ) -> list[EntryResult]:
+        response = await self._xml(
+            "POST",
+            ENTRIES_ROUTE,
+            creds,
+            operation=Operation.WRITE,
+            body=v11_entries.build_report_entries(entries),
+            reportKey=report_key,
+        )
+        return v11_entries.parse_entry_status_list(
+            response.body, correlation_id=response.correlation_id
+        )
+
+
+def _check_comment(comment: str | None, *, required: bool) -> None:
+    """Refuse before sending what Concur would refuse: a missing send-back comment, or a
+    comment over the documented 2000 characters."""
+    if required and not (comment and comment.strip()):
+        raise BadUserInput("Sending a report back needs a comment for its owner.", field="comment")
+    if comment is not None and len(comment) > _MAX_COMMENT:
+        raise BadUserInput(
+            f"The comment is longer than Concur's {_MAX_COMMENT} characters.", field="comment"
+        )
+
+
+@asynccontextmanager
+async def open_concur_client(
+    upstream: UpstreamSettings,
+    company: CompanyAuthSettings,
+    *,
+    on_upstream_call: UpstreamCallHook | None = None,
+    trace_configs: Sequence[aiohttp.TraceConfig] = (),
+) -> AsyncIterator[HttpConcurClient]:
+    """A ready client with one session per upstream family, all closed on exit.
+
+    ``on_upstream_call`` receives one ``UpstreamCallEvent`` per attempt; ``trace_configs``
+    are added to every session (e.g. OpenTelemetry's aiohttp tracing).
+    """
+    origins = UpstreamOrigins.from_settings(upstream)
+    clock = asyncio.get_running_loop().time
+    async with open_sessions(upstream, trace_configs=trace_configs) as sessions:
+        transport = Transport(
+            sessions=sessions,
+            settings=upstream,
+            breakers=BreakerRegistry(
+                failure_threshold=upstream.breaker_failure_threshold,
+                reset_s=upstream.breaker_reset_s,
+                clock=clock,
+            ),
+            on_upstream_call=on_upstream_call,
+        )
+        yield HttpConcurClient(
+            transport=transport,
+            origins=origins,
+            tokens=TokenProvider(transport, origins.oauth, company, clock=clock),
+            verifier=JwksVerifier(transport, origins.oauth, clock=clock),
+        )
+
+
+__all__ = ["HttpConcurClient", "UpstreamOrigins", "open_concur_client"]
