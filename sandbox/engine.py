@@ -132,7 +132,7 @@ class Engine:
         wf.approval_status_name = status_name or APPROVAL_STATUS_NAMES.get(status, status)
         wf.step_code = step_code
         wf.role_code = role_code
-        wf.sequence = wf.sequence + 1 if assignees else 0
+        wf.sequence += 1  # monotonic: a sequence read before a change never matches again
         wf.instances = [StepInstance(self.store.hex_id(32), uid) for uid in assignees]
         wf.last_transition_at = self._now()
         self.store.rotate_step_key(report)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sandbox.config import SandboxConfig
 from sandbox.engine import Engine
-from sandbox.state import Store
+from sandbox.state import SandboxClock, Store
 
 STORE = web.AppKey("sandbox_store", Store)
 ENGINE = web.AppKey("sandbox_engine", Engine)
+CONFIG = web.AppKey("sandbox_config", SandboxConfig)
+CLOCK = web.AppKey("sandbox_clock", SandboxClock)
 
-__all__ = ["ENGINE", "STORE"]
+__all__ = ["CLOCK", "CONFIG", "ENGINE", "STORE"]

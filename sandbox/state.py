@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +38,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class SandboxClock:
+    """Wall-clock time plus an offset that only moves forward.
+
+    Admin advances it so token expiry and timestamps can be exercised without waiting;
+    everything in the sandbox that asks "what time is it" asks this object.
+    """
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.offset
+
+    def timestamp(self) -> float:
+        return self().timestamp()
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        self.offset += timedelta(seconds=seconds)
+
+
 @dataclass
 class SandboxUser:
     id: str  # lower-case UUID; Concur compares user ids case-insensitively
@@ -47,6 +70,7 @@ class SandboxUser:
     roles: frozenset[str]  # TRAVELER, MANAGER, CO_APPROVER, PROCESSOR
     manager_id: str | None = None
     currency_code: str = "USD"
+    employee_id: str = ""  # the company's employee number (v4 ``Employee.employeeId``)
 
     @property
     def display_name(self) -> str:
@@ -288,22 +312,31 @@ class Store:
     """The sandbox company. One per sandbox app; nothing global."""
 
     def __init__(self, *, seed: int = 7, base_url: str = "") -> None:
-        self.rng = random.Random(seed)  # noqa: S311 - ids for an emulator, not secrets
         self.base_url = base_url
+        self.listeners: list[EventListener] = []
+        self.clock = SandboxClock()
+        self._muted = 0
+        self.clear(seed=seed)
+
+    def clear(self, *, seed: int) -> None:
+        """Forget every user, app and report (in place: holders of this Store stay valid).
+
+        Listeners, the base URL and the clock survive, since they belong to the running app.
+        """
+        self.seed = seed
+        self.rng = random.Random(seed)  # noqa: S311 - ids for an emulator, not secrets
         self.company = SandboxCompany(id="", name="", auth_token="")
         self.users: dict[str, SandboxUser] = {}
         self.apps: dict[str, SandboxApp] = {}
         self.reports: dict[str, SandboxReport] = {}
         self.deleted_reports: set[str] = set()
-        self.listeners: list[EventListener] = []
         self._by_key: dict[str, str] = {}
         self._by_step_key: dict[str, str] = {}
-        self.clock: Callable[[], datetime] = utcnow
         self._report_numbers = 0
 
     # ids -------------------------------------------------------------------------------
     def hex_id(self, length: int) -> str:
-        return "".join(self.rng.choice("0123456789ABCDEF") for _ in range(length))
+        return format(self.rng.getrandbits(length * 4), f"0{length}X")
 
     def new_report_id(self) -> str:
         return self.hex_id(20)
@@ -313,7 +346,7 @@ class Store:
 
     def opaque_key(self) -> str:
         """A v1.1-style opaque key, e.g. ``nYO0ck05r5fATbnjrMBf0d$sCIBqX8WQYw``."""
-        body = "".join(self.rng.choice(_KEY_ALPHABET) for _ in range(30))
+        body = "".join(self.rng.choices(_KEY_ALPHABET, k=30))
         cut = self.rng.randrange(8, 24)
         return "n" + body[:cut] + "$" + body[cut:]
 
@@ -362,7 +395,18 @@ class Store:
         report.workflow.step_key = self.opaque_key()
         self._by_step_key[report.workflow.step_key] = report.report_id
 
+    @contextmanager
+    def muted(self) -> Iterator[None]:
+        """Drop events while seeding: a seeded company has no history to publish."""
+        self._muted += 1
+        try:
+            yield
+        finally:
+            self._muted -= 1
+
     def emit(self, event: SandboxEvent) -> None:
+        if self._muted:
+            return
         for listener in list(self.listeners):
             listener(event)
 
@@ -377,6 +421,7 @@ __all__ = [
     "SandboxAllocation",
     "SandboxApp",
     "SandboxAttendee",
+    "SandboxClock",
     "SandboxCompany",
     "SandboxCostObject",
     "SandboxEntry",

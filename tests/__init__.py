@@ -1,0 +1,1 @@
+"""Tests of concur-gateway, mirroring its packages."""

@@ -1,0 +1,190 @@
+"""Shared fixtures: a real sandbox on 127.0.0.1 and an ephemeral port for every test."""
+
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import aiohttp
+import pytest
+from multidict import CIMultiDictProxy
+
+from sandbox import seed
+from sandbox.config import SandboxConfig
+from sandbox.embedded import running_sandbox
+from sandbox.engine import Engine
+from sandbox.state import SandboxReport, Store
+
+ADMIN_TOKEN = "test-admin"
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo company's fixed identifiers (see ``sandbox.seed``)."""
+
+    company_id: str = seed.COMPANY_ID
+    company_auth_token: str = seed.COMPANY_AUTH_TOKEN
+    client_id: str = seed.CLIENT_ID
+    client_secret: str = seed.CLIENT_SECRET
+    app_id: str = seed.APP_ID
+    password: str = seed.DEMO_PASSWORD
+    traveler: str = seed.TRAVELER_ID
+    traveler2: str = seed.TRAVELER2_ID
+    manager: str = seed.MANAGER_ID
+    coapprover: str = seed.COAPPROVER_ID
+    processor: str = seed.PROCESSOR_ID
+
+
+DEMO = Demo()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response read in full: status, headers and raw body."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        """JSON with numbers as Decimal, so amounts are compared exactly."""
+        return jsonlib.loads(self.body, parse_float=Decimal)
+
+
+class SandboxHarness:
+    """A running sandbox plus helpers that talk to it over real HTTP."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        store: Store,
+        engine: Engine,
+        admin_token: str,
+        session: aiohttp.ClientSession,
+    ) -> None:
+        self.base_url = base_url
+        self.store = store
+        self.engine = engine
+        self.admin_token = admin_token
+        self.session = session
+
+    async def token_response(self, **form: str) -> tuple[int, dict[str, Any]]:
+        """POST the form to the token endpoint; (status, JSON body)."""
+        async with self.session.post(f"{self.base_url}/oauth2/v0/token", data=form) as resp:
+            return resp.status, await resp.json()
+
+    async def _access_token(self, **form: str) -> str:
+        status, body = await self.token_response(
+            client_id=DEMO.client_id, client_secret=DEMO.client_secret, **form
+        )
+        assert status == 200, body
+        token = body["access_token"]
+        assert isinstance(token, str)
+        return token
+
+    async def user_token(self, login: str, password: str = DEMO.password) -> str:
+        """A user access token from the password grant."""
+        return await self._access_token(grant_type="password", username=login, password=password)
+
+    async def company_token(self) -> str:
+        """A company access token (password grant, ``credtype=authtoken``)."""
+        return await self._access_token(
+            grant_type="password",
+            username=DEMO.company_id,
+            password=DEMO.company_auth_token,
+            credtype="authtoken",
+        )
+
+    async def app_token(self) -> str:
+        """An app access token (client_credentials)."""
+        return await self._access_token(grant_type="client_credentials")
+
+    async def admin(self, method: str, path: str, json: Any = None) -> tuple[int, Any]:
+        """Call an admin route (``/_sandbox/...``) with the admin token; (status, JSON or None)."""
+        headers = {"Authorization": f"Bearer {self.admin_token}"}
+        async with self.session.request(
+            method, f"{self.base_url}{path}", json=json, headers=headers
+        ) as resp:
+            body = await resp.json() if resp.content_type == "application/json" else None
+            return resp.status, body
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        scheme: str = "Bearer",
+        json: Any = None,
+        data: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """Any request to the sandbox; ``token`` goes in ``Authorization: <scheme> <token>``."""
+        sent = dict(headers or {})
+        if token is not None:
+            sent["Authorization"] = f"{scheme} {token}"
+        if data is not None:
+            sent.setdefault("Content-Type", "application/json")
+        async with self.session.request(
+            method, f"{self.base_url}{path}", json=json, data=data, headers=sent
+        ) as resp:
+            return Reply(resp.status, resp.headers, await resp.read())
+
+    def report_named(self, name: str) -> SandboxReport:
+        """The seeded report with this name (see ``sandbox.seed.PLANS``)."""
+        return next(r for r in self.store.reports.values() if r.name == name)
+
+    async def stats(self) -> dict[str, Any]:
+        """``GET /_sandbox/stats``: ``{"total": n, "requests": {"GET /route": n}}``."""
+        status, body = await self.admin("GET", "/_sandbox/stats")
+        assert status == 200, body
+        assert isinstance(body, dict)
+        return body
+
+    async def reset_stats(self) -> None:
+        status, body = await self.admin("DELETE", "/_sandbox/stats")
+        assert status == 204, body
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxHarness]:
+    """A fresh seeded sandbox per test, served over real HTTP on 127.0.0.1:<ephemeral>.
+
+    Attributes: ``base_url``, ``store``, ``engine``, ``admin_token`` ("test-admin"),
+    ``session`` (an aiohttp ClientSession for the test's own calls).
+    Helpers (all real HTTP): ``await sandbox.user_token("traveler@example.com")``
+    (password grant, password "sandbox"), ``await sandbox.company_token()``,
+    ``await sandbox.app_token()``, ``await sandbox.token_response(**form)`` -> (status, body),
+    ``await sandbox.stats()`` (GET /_sandbox/stats), ``await sandbox.reset_stats()``,
+    ``await sandbox.admin(method, path, json=None)`` -> (status, json or None),
+    ``await sandbox.call(method, path, token=..., scheme="Bearer", json=..., data=...,
+    headers=...)`` -> ``Reply`` (status, headers, body, ``.json()`` with Decimal numbers),
+    ``sandbox.report_named("London Partner Summit")`` -> the seeded report.
+    Demo ids live in ``sandbox.seed`` (and the ``demo`` fixture).
+    """
+    config = SandboxConfig(admin_token=ADMIN_TOKEN)
+    async with (
+        running_sandbox(config) as running,
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
+    ):
+        yield SandboxHarness(
+            base_url=running.base_url,
+            store=running.store,
+            engine=running.engine,
+            admin_token=ADMIN_TOKEN,
+            session=session,
+        )
+
+
+@pytest.fixture
+def demo() -> Demo:
+    """The demo company's fixed ids and credentials."""
+    return DEMO
