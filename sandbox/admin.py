@@ -7,14 +7,13 @@ as if the routes were never there) and require ``Authorization: Bearer <admin to
 
 from __future__ import annotations
 
-import functools
-import secrets
 from typing import Any
 
 import orjson
 import pydantic
 from aiohttp import web
 
+from sandbox.admin_guard import admin_only, json_object
 from sandbox.auth import TOKENS, USER_SCOPE
 from sandbox.engine import WorkflowRefused
 from sandbox.faults import FAULTS, FaultRule
@@ -22,40 +21,13 @@ from sandbox.keys import CONFIG, ENGINE, STORE
 from sandbox.seed import seed_store
 from sandbox.state import SandboxReport
 from sandbox.stats import STATS
-from sandbox.v4.errors import Handler
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
     return web.Response(status=status, body=orjson.dumps(body), content_type="application/json")
 
 
-def _admin_only(handler: Handler) -> Handler:
-    @functools.wraps(handler)
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        expected = request.app[CONFIG].admin_token or ""
-        scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-        if (
-            not expected
-            or scheme.lower() != "bearer"
-            or not secrets.compare_digest(token.strip().encode(), expected.encode())
-        ):
-            return _json({"error": "A valid admin Bearer token is required."}, 401)
-        return await handler(request)
-
-    return wrapped
-
-
-async def _body(request: web.Request) -> Any:
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise web.HTTPBadRequest(reason=f"Malformed JSON: {exc}") from exc
-
-
-@_admin_only
+@admin_only
 async def reset(request: web.Request) -> web.Response:
     """Re-seed the same Store in place, so every holder of it stays valid."""
     store = request.app[STORE]
@@ -86,7 +58,7 @@ def _summary(report: SandboxReport) -> dict[str, Any]:
     }
 
 
-@_admin_only
+@admin_only
 async def process(request: web.Request) -> web.Response:
     """The processor's approval, which Concur only offers in its UI."""
     report = _report_state(request)
@@ -97,7 +69,7 @@ async def process(request: web.Request) -> web.Response:
     return _json(_summary(report))
 
 
-@_admin_only
+@admin_only
 async def extract(request: web.Request) -> web.Response:
     """The nightly financial extract: every entry of the report becomes extracted."""
     report = _report_state(request)
@@ -105,9 +77,9 @@ async def extract(request: web.Request) -> web.Response:
     return _json(_summary(report))
 
 
-@_admin_only
+@admin_only
 async def clock(request: web.Request) -> web.Response:
-    body = await _body(request)
+    body = await json_object(request)
     advance = body.get("advance_s") if isinstance(body, dict) else None
     if not isinstance(advance, int | float) or isinstance(advance, bool) or advance < 0:
         return _json({"error": "advance_s must be a non-negative number"}, 400)
@@ -118,7 +90,7 @@ async def clock(request: web.Request) -> web.Response:
     )
 
 
-@_admin_only
+@admin_only
 async def demo_tokens(request: web.Request) -> web.Response:
     """Fresh user tokens for every user: a sandbox convenience for GraphiQL sessions."""
     store = request.app[STORE]
@@ -137,44 +109,44 @@ async def demo_tokens(request: web.Request) -> web.Response:
     )
 
 
-@_admin_only
+@admin_only
 async def get_stats(request: web.Request) -> web.Response:
     return _json(request.app[STATS].snapshot())
 
 
-@_admin_only
+@admin_only
 async def delete_stats(request: web.Request) -> web.Response:
     request.app[STATS].reset()
     return web.Response(status=204)
 
 
-@_admin_only
+@admin_only
 async def recent_requests(request: web.Request) -> web.Response:
     return _json(request.app[STATS].recent_requests())
 
 
-@_admin_only
+@admin_only
 async def add_fault(request: web.Request) -> web.Response:
     try:
-        rule = FaultRule.model_validate(await _body(request))
+        rule = FaultRule.model_validate(await json_object(request))
     except pydantic.ValidationError as exc:
         details = exc.errors(include_url=False, include_context=False, include_input=False)
         return _json({"error": "invalid fault", "details": details}, 400)
     return _json({"id": request.app[FAULTS].add(rule)}, 201)
 
 
-@_admin_only
+@admin_only
 async def list_faults(request: web.Request) -> web.Response:
     return _json(request.app[FAULTS].list())
 
 
-@_admin_only
+@admin_only
 async def clear_faults(request: web.Request) -> web.Response:
     request.app[FAULTS].clear()
     return web.Response(status=204)
 
 
-@_admin_only
+@admin_only
 async def delete_fault(request: web.Request) -> web.Response:
     try:
         fault_id = int(request.match_info["faultId"])

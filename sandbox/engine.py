@@ -102,7 +102,7 @@ class Engine:
             f"/context/TRAVELER/reports/{report.report_id}"
         )
 
-    def _emit_report_event(
+    def emit_report_event(
         self, event_type: str, report: SandboxReport, actor: Actor | None
     ) -> None:
         facts: dict[str, Any] = {
@@ -255,27 +255,27 @@ class Engine:
             **fields,
         )
         store.add_report(report)
-        self._emit_report_event("reportCreated", report, None)
+        self.emit_report_event("reportCreated", report, None)
         return report
 
     def update_report(self, report: SandboxReport, actor: Actor | None, **fields: Any) -> None:
         for name, value in fields.items():
             setattr(report, name, value)
         self._touch(report)
-        self._emit_report_event("reportUpdated", report, actor)
+        self.emit_report_event("reportUpdated", report, actor)
 
     def delete_report(self, report: SandboxReport, actor: Actor | None) -> None:
         if report.is_submitted:
             raise InvalidState("Only unsubmitted reports can be deleted.")
         self.store.remove_report(report)
-        self._emit_report_event("reportDeleted", report, actor)
+        self.emit_report_event("reportDeleted", report, actor)
 
     def add_entry(self, report: SandboxReport, entry: SandboxEntry) -> None:
         if report.is_submitted:
             raise InvalidState("Entries can only be added to unsubmitted reports.")
         report.entries.append(entry)
         self._touch(report)
-        self._emit_report_event("reportUpdated", report, None)
+        self.emit_report_event("reportUpdated", report, None)
 
     def submit(self, report: SandboxReport, actor: Actor) -> None:
         if report.is_submitted:

@@ -8,12 +8,11 @@ every other route needs the admin token (and does not exist without one). Tests 
 from __future__ import annotations
 
 import asyncio
-import json
-import secrets
 from typing import Any
 
 from aiohttp import web
 
+from sandbox.admin_guard import admin_only, json_object
 from sandbox.ess.delivery import DISPATCHER
 from sandbox.ess.injection import Injection, InjectionRejected
 from sandbox.ess.publisher import PUBLISHER
@@ -25,31 +24,6 @@ PEM_TYPE = "application/x-pem-file"
 DRAIN_DEFAULT_MS = 10_000
 DRAIN_MAX_MS = 60_000
 EMITTABLE = frozenset({"reportCreated", "reportUpdated", "reportDeleted"})
-
-
-def _require_admin(request: web.Request) -> None:
-    """401 unless ``Authorization: Bearer <admin token>`` (the routes exist only with one)."""
-    token = request.app[CONFIG].admin_token or ""
-    scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
-    if (
-        not token
-        or scheme.lower() != "bearer"
-        or not secrets.compare_digest(given.strip().encode(), token.encode())
-    ):
-        raise web.HTTPUnauthorized(reason="A valid admin Bearer token is required.")
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    """The body as an object; an empty body counts as ``{}``."""
-    if not request.body_exists:
-        return {}
-    try:
-        body = await request.json()
-    except json.JSONDecodeError as exc:
-        raise web.HTTPBadRequest(reason="The request body is not valid JSON.") from exc
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(reason="The request body must be a JSON object.")
-    return body
 
 
 # keys (public) -------------------------------------------------------------------------
@@ -65,8 +39,8 @@ async def previous_public_key(request: web.Request) -> web.Response:
 
 
 # admin ---------------------------------------------------------------------------------
+@admin_only
 async def rotate_key(request: web.Request) -> web.Response:
-    _require_admin(request)
     keys = request.app[SIGNING_KEYS]
     keys.rotate(await asyncio.to_thread(generate_key))
     return web.json_response(
@@ -77,9 +51,9 @@ async def rotate_key(request: web.Request) -> web.Response:
     )
 
 
+@admin_only
 async def delivery_log(request: web.Request) -> web.Response:
     """Every attempt, oldest first; ``?eventId=`` and ``?subscriptionId=`` narrow it."""
-    _require_admin(request)
     event_id = request.query.get("eventId")
     sub_id = request.query.get("subscriptionId")
     return web.json_response(
@@ -92,9 +66,9 @@ async def delivery_log(request: web.Request) -> web.Response:
     )
 
 
+@admin_only
 async def published_events(request: web.Request) -> web.Response:
     """Published envelopes, most recent last; ``?eventType=`` narrows them."""
-    _require_admin(request)
     event_type = request.query.get("eventType")
     return web.json_response(
         [
@@ -110,33 +84,33 @@ def _injection_state(request: web.Request) -> dict[str, Any]:
     return {**publisher.injection.to_wire(), "held": publisher.held}
 
 
+@admin_only
 async def inject(request: web.Request) -> web.Response:
-    _require_admin(request)
     try:
-        injection = Injection.parse(await _json_object(request))
+        injection = Injection.parse(await json_object(request))
     except InjectionRejected as exc:
         raise web.HTTPBadRequest(reason=str(exc)) from exc
     request.app[PUBLISHER].inject(injection)
     return web.json_response(_injection_state(request))
 
 
+@admin_only
 async def stop_injecting(request: web.Request) -> web.Response:
     """Back to normal; anything held is released (newest first) and delays are cut short."""
-    _require_admin(request)
     released = request.app[PUBLISHER].reset()
     return web.json_response({**_injection_state(request), "released": released})
 
 
+@admin_only
 async def flush(request: web.Request) -> web.Response:
-    _require_admin(request)
     released = request.app[PUBLISHER].flush()
     return web.json_response({**_injection_state(request), "released": released})
 
 
+@admin_only
 async def redeliver(request: web.Request) -> web.Response:
     """Queue a published envelope again, byte for byte, to its matching subscriptions."""
-    _require_admin(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     event_id = body.get("eventId")
     sub_id = body.get("subscriptionId")
     if not isinstance(event_id, str) or (sub_id is not None and not isinstance(sub_id, str)):
@@ -149,10 +123,10 @@ async def redeliver(request: web.Request) -> web.Response:
     return web.json_response({"eventId": event_id, "queued": queued}, status=202)
 
 
+@admin_only
 async def emit(request: web.Request) -> web.Response:
     """Publish a report event without changing the report (e.g. an extra ``reportUpdated``)."""
-    _require_admin(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     event_type = body.get("eventType")
     report_id = body.get("reportId")
     if event_type not in EMITTABLE or not isinstance(report_id, str):
@@ -166,18 +140,18 @@ async def emit(request: web.Request) -> web.Response:
     publisher = request.app[PUBLISHER]
     before = len(publisher.events)
     # the engine builds the documented facts; reuse them rather than restate them here
-    request.app[ENGINE]._emit_report_event(event_type, report, None)
+    request.app[ENGINE].emit_report_event(event_type, report, None)
     events = publisher.events
     if len(events) == before:
         raise web.HTTPConflict(reason="Events are muted; nothing was published.")
     return web.json_response(events[-1].envelope, status=201)
 
 
+@admin_only
 async def drain(request: web.Request) -> web.Response:
     """Answer once nothing is queued or in flight (held events do not count), or after
     ``timeout_ms`` (default 10 s, at most 60 s) with ``drained: false``."""
-    _require_admin(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     timeout_ms = body.get("timeout_ms", DRAIN_DEFAULT_MS)
     if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int) or timeout_ms < 0:
         raise web.HTTPBadRequest(reason="'timeout_ms' must be a non-negative integer.")
