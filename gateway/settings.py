@@ -31,6 +31,7 @@ class LimitSettings(BaseModel):
     parser_cache_size: int = 512
     validation_cache_size: int = 512
     idempotency_ttl_s: int = 86_400
+    idempotency_max_keys: int = 10_000
 
 
 class SandboxSettings(BaseModel):

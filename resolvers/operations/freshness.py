@@ -1,0 +1,98 @@
+"""After a change, and when reporting a refusal: the report as Concur has it now.
+
+These reads bypass the loaders' and the cache's copies on purpose: a mutation's payload
+must show the state its action produced, not what was read before it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from adapters.client import Credentials
+from adapters.errors import Forbidden, GatewayError, NotFound, Unauthenticated, UpstreamError
+from adapters.models import Report, ReportContext, Status
+from resolvers.operations.outcome import Outcome, problems_of
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_STATUS = Status(code="", name="")
+
+
+async def invalidate(ctx: Context, report_id: str) -> None:
+    """Forget every copy of the report: this request's loaders and the shared cache."""
+    ctx.loaders.forget(report_id)
+    await ctx.operations.cache.invalidate_report(report_id)
+
+
+async def fresh_report(
+    ctx: Context,
+    creds: Credentials,
+    report_id: str,
+    context: ReportContext,
+    *,
+    details_fallback: bool = False,
+) -> Report | None:
+    """The v4 header read now, or None when it cannot be read (the payload still answers).
+
+    With ``details_fallback``, a header the caller may no longer read is replaced by what
+    the v1.1 details still show: Concur's MANAGER view ends when the approver's step does,
+    yet the approver who just acted should see where the report went.
+    """
+    client = ctx.operations.client
+    try:
+        report = await client.get_report(creds, report_id, context)
+    except Unauthenticated:
+        raise
+    except (Forbidden, NotFound) as exc:
+        if not details_fallback:
+            logger.info("report not readable after a mutation", extra={"code": exc.code})
+            return None
+        return await _from_details(ctx, creds, report_id)
+    except GatewayError as exc:
+        logger.info("report not readable after a mutation", extra={"code": exc.code})
+        return None
+    ctx.loaders.report.prime((report_id, context), report, force=True)
+    return report
+
+
+async def _from_details(ctx: Context, creds: Credentials, report_id: str) -> Report | None:
+    try:
+        details = await ctx.operations.client.get_report_details(creds, report_id)
+    except Unauthenticated:
+        raise
+    except GatewayError as exc:
+        logger.info("report not readable after a mutation", extra={"code": exc.code})
+        return None
+    ctx.loaders.details.prime(report_id, details, force=True)
+    return Report(
+        id=report_id,
+        approval_status=details.approval_status,
+        payment_status=details.payment_status or UNKNOWN_STATUS,
+    )
+
+
+async def refused(
+    ctx: Context,
+    creds: Credentials,
+    error: GatewayError,
+    report_id: str | None,
+    context: ReportContext,
+) -> Outcome:
+    """An expected failure, with the report as it is now when it can still be read.
+
+    After an upstream failure another read would most likely fail the same way, so the
+    report is only read again after a refusal.
+    """
+    if isinstance(error, Unauthenticated):
+        raise error
+    report = None
+    if report_id is not None and not isinstance(error, UpstreamError):
+        report = await fresh_report(ctx, creds, report_id, context, details_fallback=True)
+    return Outcome(report=report, problems=problems_of(error))
+
+
+__all__ = ["fresh_report", "invalidate", "refused"]

@@ -1,0 +1,162 @@
+"""Per-request DataLoaders: every upstream read of a request goes through one of these.
+
+Concur has no batch endpoints, so a "batch" is a parallel fan-out of single reads, bounded
+by a semaphore so one wide query cannot open hundreds of upstream calls at once. Identical
+reads within a request happen once (the loader's cache lives as long as the request), and
+one failing key does not fail its batch: its exception goes to that key's awaiters only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Final, TypeVar
+
+from pydantic import TypeAdapter
+from strawberry.dataloader import DataLoader
+
+from adapters.client import ConcurClient, Credentials
+from adapters.errors import Unauthenticated
+from adapters.models import CostObject, Entry, Report, ReportContext, ReportDetails
+from resolvers.operations.cache import CacheKey, ReadCache, principal_of
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+ReportKey = tuple[str, ReportContext]
+"""A report header is read in a context (TRAVELER, MANAGER...): Concur's view differs."""
+EntryKey = tuple[str, str]
+"""An entry is addressed by the report's opaque v1.1 key and the entry's key."""
+
+REPORT_CODEC: Final = TypeAdapter(Report)
+DETAILS_CODEC: Final = TypeAdapter(ReportDetails)
+ENTRY_CODEC: Final = TypeAdapter(Entry)
+COST_OBJECTS_CODEC: Final = TypeAdapter(list[CostObject])
+
+
+def missing_credentials() -> Unauthenticated:
+    return Unauthenticated(
+        "Authentication required: send a Concur access token as 'Authorization: Bearer <token>'."
+    )
+
+
+def _discard(loader: DataLoader[K, T], key: K) -> None:
+    """``clear`` that tolerates a key never loaded (Strawberry's raises ``KeyError``)."""
+    if loader.cache_map.get(key) is not None:
+        loader.clear(key)
+
+
+class Loaders:
+    """The loaders of one request, all reading as one caller."""
+
+    __slots__ = (
+        "_cache",
+        "_client",
+        "_credentials",
+        "_gate",
+        "_principal",
+        "cost_objects",
+        "details",
+        "entry",
+        "report",
+    )
+
+    def __init__(
+        self,
+        *,
+        client: ConcurClient,
+        credentials: Credentials | None,
+        cache: ReadCache,
+        concurrency: int,
+    ) -> None:
+        self._client = client
+        self._credentials = credentials
+        self._cache = cache
+        self._gate = asyncio.Semaphore(max(1, concurrency))
+        self._principal = principal_of(credentials) if credentials is not None else ""
+        self.report: DataLoader[ReportKey, Report] = DataLoader(load_fn=self._load_reports)
+        self.details: DataLoader[str, ReportDetails] = DataLoader(load_fn=self._load_details)
+        self.entry: DataLoader[EntryKey, Entry] = DataLoader(load_fn=self._load_entries)
+        self.cost_objects: DataLoader[str, list[CostObject]] = DataLoader(
+            load_fn=self._load_cost_objects
+        )
+
+    def forget(self, report_id: str) -> None:
+        """Drop what this request read about a report (after a change to it)."""
+        for context in ReportContext:
+            _discard(self.report, (report_id, context))
+        _discard(self.details, report_id)
+        _discard(self.cost_objects, report_id)
+        self.entry.clear_all()
+
+    def _creds(self) -> Credentials:
+        if self._credentials is None:
+            raise missing_credentials()
+        return self._credentials
+
+    async def _fan_out(
+        self, keys: Sequence[K], fetch: Callable[[K], Awaitable[T]]
+    ) -> list[T | BaseException]:
+        async def one(key: K) -> T:
+            async with self._gate:
+                return await fetch(key)
+
+        if len(keys) == 1:  # the common case: skip gather's task per key
+            try:
+                return [await one(keys[0])]
+            except Exception as exc:  # handed to the key's awaiters by the loader
+                return [exc]
+        return await asyncio.gather(*map(one, keys), return_exceptions=True)
+
+    async def _load_reports(self, keys: list[ReportKey]) -> list[Report | BaseException]:
+        creds = self._creds()
+
+        def fetch(key: ReportKey) -> Awaitable[Report]:
+            report_id, context = key
+            return self._cache.read(
+                CacheKey(self._principal, "report", report_id, context.value),
+                REPORT_CODEC,
+                lambda: self._client.get_report(creds, report_id, context),
+            )
+
+        return await self._fan_out(keys, fetch)
+
+    async def _load_details(self, keys: list[str]) -> list[ReportDetails | BaseException]:
+        creds = self._creds()
+
+        def fetch(report_id: str) -> Awaitable[ReportDetails]:
+            return self._cache.read(
+                CacheKey(self._principal, "details", report_id),
+                DETAILS_CODEC,
+                lambda: self._client.get_report_details(creds, report_id),
+            )
+
+        return await self._fan_out(keys, fetch)
+
+    async def _load_entries(self, keys: list[EntryKey]) -> list[Entry | BaseException]:
+        creds = self._creds()
+
+        def fetch(key: EntryKey) -> Awaitable[Entry]:
+            report_key, entry_id = key
+            return self._cache.read(
+                CacheKey(self._principal, "entry", report_key, entry_id),
+                ENTRY_CODEC,
+                lambda: self._client.get_entry(creds, report_key, entry_id),
+            )
+
+        return await self._fan_out(keys, fetch)
+
+    async def _load_cost_objects(self, keys: list[str]) -> list[list[CostObject] | BaseException]:
+        creds = self._creds()
+
+        def fetch(report_id: str) -> Awaitable[list[CostObject]]:
+            return self._cache.read(
+                CacheKey(self._principal, "cost_objects", report_id),
+                COST_OBJECTS_CODEC,
+                lambda: self._client.cost_objects(creds, report_id),
+            )
+
+        return await self._fan_out(keys, fetch)
+
+
+__all__ = ["EntryKey", "Loaders", "ReportKey", "missing_credentials"]

@@ -1,0 +1,139 @@
+"""Queries, protocol-agnostic: every upstream read goes through the request's loaders."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from adapters.errors import Forbidden, NotFound
+from adapters.models import (
+    CostObject,
+    Entry,
+    Report,
+    ReportContext,
+    ReportView,
+    User,
+    WorkflowActionKind,
+    WorkflowStep,
+)
+from resolvers.operations import workflow
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
+
+logger = logging.getLogger(__name__)
+
+
+async def report(ctx: Context, report_id: str, context: ReportContext) -> Report:
+    ctx.require_credentials()
+    return await ctx.loaders.report.load((report_id, context))
+
+
+async def reports(ctx: Context, view: ReportView) -> list[Report]:
+    """A v1.1 list, then each listed report's v4 header (in parallel, through the loaders).
+
+    The caller owns the reports of every view but TOAPPROVE, whose headers are read as
+    their approver (MANAGER).
+    """
+    creds = ctx.require_credentials()
+    summaries = await ctx.operations.client.list_reports(creds, view)
+    context = ReportContext.MANAGER if view is ReportView.TOAPPROVE else ReportContext.TRAVELER
+    return await headers(ctx, (s.id for s in summaries), context)
+
+
+async def reports_to_approve(ctx: Context) -> list[Report]:
+    """The caller's approval queue, each header read in the MANAGER context."""
+    creds = ctx.require_credentials()
+    summaries = await ctx.operations.client.reports_to_approve(creds)
+    return await headers(ctx, (s.id for s in summaries), ReportContext.MANAGER)
+
+
+async def headers(ctx: Context, ids: Iterable[str], context: ReportContext) -> list[Report]:
+    """Headers of listed reports, in list order, each id read once.
+
+    A report that vanished or left the caller's sight between the list and the header read
+    is skipped; any other failure fails the list (a partial list would look complete).
+    """
+    unique = list(dict.fromkeys(ids))
+    results = await asyncio.gather(
+        *(ctx.loaders.report.load((report_id, context)) for report_id in unique),
+        return_exceptions=True,
+    )
+    found: list[Report] = []
+    for report_id, result in zip(unique, results, strict=True):
+        if isinstance(result, NotFound | Forbidden):
+            logger.info("listed report no longer readable", extra={"report_id": report_id})
+            continue
+        if isinstance(result, BaseException):
+            raise result
+        found.append(result)
+    return found
+
+
+async def entries(ctx: Context, report_id: str) -> list[Entry]:
+    ctx.require_credentials()
+    details = await ctx.loaders.details.load(report_id)
+    return list(details.entries)
+
+
+async def entry(ctx: Context, report_id: str, entry_id: str) -> Entry:
+    """One entry in full (v1.1), addressed through the report's opaque key.
+
+    v1.1 names the report by that opaque key; the graph names it by its plain id, as the
+    report's own entries do.
+    """
+    ctx.require_credentials()
+    details = await ctx.loaders.details.load(report_id)
+    found = await ctx.loaders.entry.load((details.report_key, entry_id))
+    if found.report_id == report_id:
+        return found
+    return found.model_copy(update={"report_id": report_id})
+
+
+async def cost_objects(ctx: Context, report_id: str) -> list[CostObject]:
+    """Cost objects the caller may approve on this report.
+
+    Concur answers 403 to a caller who approves none of them (the owner, say); for this
+    field that means "none", not a failure of the whole report.
+    """
+    ctx.require_credentials()
+    try:
+        return await ctx.loaders.cost_objects.load(report_id)
+    except Forbidden:
+        return []
+
+
+async def workflow_step(ctx: Context, report: Report) -> WorkflowStep:
+    ctx.require_credentials()
+    details = await ctx.loaders.details.load(report.id)
+    facts = await ctx.operations.facts.facts(report.id)
+    return workflow.workflow_step(report, details, facts)
+
+
+async def available_actions(ctx: Context, report: Report) -> list[WorkflowActionKind]:
+    creds = ctx.require_credentials()
+    details = await ctx.loaders.details.load(report.id)
+    return workflow.available_actions(report, details, creds)
+
+
+def me(ctx: Context) -> User | None:
+    """The caller as its token names it; no upstream call."""
+    if ctx.credentials is None:
+        return None
+    return User(id=ctx.credentials.user_id, kind=ctx.credentials.kind)
+
+
+__all__ = [
+    "available_actions",
+    "cost_objects",
+    "entries",
+    "entry",
+    "headers",
+    "me",
+    "report",
+    "reports",
+    "reports_to_approve",
+    "workflow_step",
+]

@@ -1,0 +1,38 @@
+"""What the operations depend on, bundled once per app (or per gRPC server).
+
+Nothing here is per request: the per-request parts (credentials, loaders, correlation id)
+live in ``resolvers.context.Context``, which holds one of these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from adapters.client import ConcurClient, Credentials
+from resolvers.operations.cache import NoCache, ReadCache
+from resolvers.operations.facts import NoWorkflowFacts, WorkflowFactsSource
+from resolvers.operations.idempotency import IdempotencyStore
+from resolvers.operations.loaders import Loaders
+
+
+@dataclass(frozen=True, slots=True)
+class Operations:
+    """The shared services behind every query and mutation."""
+
+    client: ConcurClient
+    idempotency: IdempotencyStore
+    cache: ReadCache = field(default_factory=NoCache)
+    facts: WorkflowFactsSource = field(default_factory=NoWorkflowFacts)
+    list_concurrency: int = 16
+
+    def new_loaders(self, credentials: Credentials | None) -> Loaders:
+        """Fresh loaders for one request: their cache must not outlive it."""
+        return Loaders(
+            client=self.client,
+            credentials=credentials,
+            cache=self.cache,
+            concurrency=self.list_concurrency,
+        )
+
+
+__all__ = ["Operations"]

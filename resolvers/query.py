@@ -1,0 +1,52 @@
+"""The root Query type: thin resolvers over ``resolvers.operations.reads``."""
+
+from __future__ import annotations
+
+import strawberry
+
+from adapters import models
+from resolvers.context import Context
+from resolvers.fields import field
+from resolvers.operations import reads
+from resolvers.types.entry import Entry
+from resolvers.types.enums import ReportContext, ReportView
+from resolvers.types.report import Report
+from resolvers.types.user import User
+
+
+@strawberry.type
+class Query:
+    @field("One report, read in the given context.")
+    async def report(
+        self,
+        info: strawberry.Info[Context, None],
+        id: strawberry.ID,
+        context: ReportContext = models.ReportContext.TRAVELER,
+    ) -> Report | None:
+        return Report.from_model(await reads.report(info.context, id, context))
+
+    @field("The reports waiting for the caller's approval.")
+    async def reports_to_approve(self, info: strawberry.Info[Context, None]) -> list[Report]:
+        return [Report.from_model(r) for r in await reads.reports_to_approve(info.context)]
+
+    @field("The caller's reports in one of Concur's list views.")
+    async def reports(
+        self,
+        info: strawberry.Info[Context, None],
+        view: ReportView = models.ReportView.RECENT,
+    ) -> list[Report]:
+        return [Report.from_model(r) for r in await reads.reports(info.context, view)]
+
+    @field("One expense entry of a report, in full.")
+    async def entry(
+        self, info: strawberry.Info[Context, None], report_id: strawberry.ID, id: strawberry.ID
+    ) -> Entry | None:
+        return Entry.from_model(await reads.entry(info.context, report_id, id))
+
+    @field("The caller, as its access token names it; null if anonymous.")
+    def me(self, info: strawberry.Info[Context, None]) -> User | None:
+        user = reads.me(info.context)
+        return None if user is None else User.from_model(user)
+
+
+__all__ = ["Query"]

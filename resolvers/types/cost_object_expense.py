@@ -1,0 +1,26 @@
+"""An expense counted in a cost object (v4 ``CostObjectExpense``)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from adapters import models
+from resolvers.types.amount import Amount
+
+
+@strawberry.type(description="An expense counted in a cost object.")
+class CostObjectExpense:
+    id: strawberry.ID
+    approved_amount: Amount | None
+    posted_amount: Amount | None
+
+    @classmethod
+    def from_model(cls, model: models.CostObjectExpense) -> CostObjectExpense:
+        return cls(
+            id=strawberry.ID(model.id),
+            approved_amount=Amount.from_model(model.approved_amount),
+            posted_amount=Amount.from_model(model.posted_amount),
+        )
+
+
+__all__ = ["CostObjectExpense"]

@@ -1,0 +1,43 @@
+"""An itemization of an expense entry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from adapters import models
+from resolvers.types.amount import Amount
+from resolvers.types.expense_type import ExpenseType
+
+
+@strawberry.type(description="One part of an itemized entry (a hotel night, a minibar charge).")
+class Itemization:
+    id: strawberry.ID
+    expense_type: ExpenseType | None
+    transaction_date: date | None
+    transaction_amount: Amount | None
+    posted_amount: Amount | None
+    approved_amount: Amount | None
+    business_purpose: str | None
+    is_personal: bool
+    last_modified: datetime | None
+
+    @classmethod
+    def from_model(cls, model: models.Itemization) -> Itemization:
+        return cls(
+            id=strawberry.ID(model.id),
+            expense_type=(
+                ExpenseType.from_model(model.expense_type) if model.expense_type else None
+            ),
+            transaction_date=model.transaction_date,
+            transaction_amount=Amount.from_model(model.transaction_amount),
+            posted_amount=Amount.from_model(model.posted_amount),
+            approved_amount=Amount.from_model(model.approved_amount),
+            business_purpose=model.business_purpose,
+            is_personal=model.is_personal,
+            last_modified=model.last_modified,
+        )
+
+
+__all__ = ["Itemization"]

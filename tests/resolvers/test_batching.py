@@ -1,0 +1,120 @@
+"""No N+1: lists cost one list call plus a fixed number of calls per report, never per entry;
+identical reads within a request happen once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tests.conftest import SandboxHarness
+from tests.gateway.harness import MANAGER, TRAVELER, GatewayHarness, pick_report
+
+
+def kind_of(route: str) -> str | None:
+    lowered = route.lower()
+    if "/oauth2/" in lowered:
+        return None
+    if "reportstoapprove" in lowered or "/v1.1/{_list}/" in lowered or "reportslist" in lowered:
+        return "list"
+    if "/v2.0/report/" in lowered:
+        return "details"
+    if lowered.endswith("/costobjectsforapprover"):
+        return "cost_objects"
+    if lowered.startswith("get ") and lowered.endswith("/reports/{reportid}"):
+        return "header"
+    return "other"
+
+
+def classify(counts: Mapping[str, int]) -> dict[str, int]:
+    """Calls per kind; anything unexpected (an entry call, say) is counted as "other"."""
+    kinds = {"list": 0, "header": 0, "details": 0, "cost_objects": 0, "other": 0}
+    for route, n in counts.items():
+        kind = kind_of(route)
+        if kind is not None:
+            kinds[kind] += n
+    return kinds
+
+
+async def test_reports_to_approve_with_entries_is_bounded(
+    gateway: GatewayHarness, sandbox: SandboxHarness
+) -> None:
+    token = await gateway.token(MANAGER)
+    status, body = await gateway.gql("{ reportsToApprove { id entries { id } } }", token=token)
+    assert status == 200, body
+    reports = body["data"]["reportsToApprove"]
+    entries = sum(len(r["entries"]) for r in reports)
+    assert len(reports) >= 3
+    assert entries > len(reports)  # several entries per report, yet...
+    kinds = classify(await gateway.upstream_calls())
+    assert kinds == {
+        "list": 1,
+        "header": len(reports),
+        "details": len(reports),
+        "cost_objects": 0,
+        "other": 0,
+    }
+
+
+async def test_reports_with_entries_and_cost_objects_is_bounded(
+    gateway: GatewayHarness, sandbox: SandboxHarness
+) -> None:
+    token = await gateway.token(TRAVELER)
+    status, body = await gateway.gql(
+        "{ reports { id entries { id } costObjects { name } workflow { hasActionUrl } "
+        "availableActions } }",
+        token=token,
+    )
+    assert status == 200, body
+    n = len(body["data"]["reports"])
+    assert n >= 5
+    kinds = classify(await gateway.upstream_calls())
+    assert kinds == {"list": 1, "header": n, "details": n, "cost_objects": n, "other": 0}
+
+
+async def test_the_same_report_asked_twice_is_fetched_once(
+    gateway: GatewayHarness, sandbox: SandboxHarness
+) -> None:
+    report_id = pick_report(sandbox, "A_PEND")
+    token = await gateway.token(TRAVELER)
+    status, body = await gateway.gql(
+        "query($id: ID!) { a: report(id: $id) { id entries { id } } "
+        "b: report(id: $id) { name entries { vendor } workflow { hasActionUrl } } }",
+        {"id": report_id},
+        token,
+    )
+    assert status == 200, body
+    assert body["data"]["a"]["id"] == report_id
+    kinds = classify(await gateway.upstream_calls())
+    assert kinds == {"list": 0, "header": 1, "details": 1, "cost_objects": 0, "other": 0}
+
+
+async def test_a_report_listed_and_asked_for_is_fetched_once(
+    gateway: GatewayHarness, sandbox: SandboxHarness
+) -> None:
+    token = await sandbox.user_token(MANAGER)
+    await gateway.gql("{ me { id } }", token=token)
+    status, body = await gateway.gql("{ reportsToApprove { id } }", token=token)
+    first = body["data"]["reportsToApprove"][0]["id"]
+    await sandbox.reset_stats()
+    status, body = await gateway.gql(
+        "query($id: ID!) { reportsToApprove { id } report(id: $id, context: MANAGER) { id } }",
+        {"id": first},
+        token,
+    )
+    assert status == 200, body
+    kinds = classify(await gateway.upstream_calls())
+    assert kinds["header"] == len(body["data"]["reportsToApprove"])
+
+
+async def test_one_failing_key_does_not_fail_its_batch(
+    gateway: GatewayHarness, sandbox: SandboxHarness
+) -> None:
+    report_id = pick_report(sandbox, "A_PEND")
+    token = await gateway.token(TRAVELER)
+    status, body = await gateway.gql(
+        "query($id: ID!, $gone: ID!) { a: report(id: $id) { id } b: report(id: $gone) { id } }",
+        {"id": report_id, "gone": "0000000000000000DEAD"},
+        token,
+    )
+    assert status == 200
+    assert body["data"] == {"a": {"id": report_id}, "b": None}
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [(["b"], "NOT_FOUND")]
