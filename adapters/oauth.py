@@ -15,6 +15,8 @@ refetches are spaced so that forged ``kid``s cannot make us hammer the JWKS endp
 from __future__ import annotations
 
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -184,6 +186,7 @@ class JwksVerifier:
         clock: Callable[[], float],
         min_refetch_s: float = 30.0,
         leeway_s: float = 0.0,
+        verified_max: int = 10_000,
     ) -> None:
         self._transport = transport
         self._jwks_url = oauth_base / JWKS_ROUTE.lstrip("/")
@@ -193,9 +196,30 @@ class JwksVerifier:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
         self._flight: SingleFlight[None] = SingleFlight()
+        self._verified: OrderedDict[str, tuple[Credentials, float]] = OrderedDict()
+        self._verified_max = verified_max
 
     async def verify(self, token: str) -> Credentials:
-        """``Credentials`` for a valid token; ``Unauthenticated`` for anything else."""
+        """``Credentials`` for a valid token; ``Unauthenticated`` for anything else.
+
+        A token verified once is remembered until its ``exp`` (bounded LRU): verifying an
+        RS256 signature costs more than executing a typical query, and a client sends the
+        same token on every request.
+        """
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            credentials, expires_at = remembered
+            if time.time() < expires_at:
+                self._verified.move_to_end(token)
+                return credentials
+            del self._verified[token]
+        credentials, expires_at = await self._verify(token)
+        self._verified[token] = (credentials, expires_at)
+        if len(self._verified) > self._verified_max:
+            self._verified.popitem(last=False)
+        return credentials
+
+    async def _verify(self, token: str) -> tuple[Credentials, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
@@ -227,7 +251,8 @@ class JwksVerifier:
                 "The access token is invalid (bad signature or claims): obtain a fresh token "
                 "and try again."
             ) from exc
-        return Credentials(token=token, user_id=str(claims["sub"]), kind=_kind(claims))
+        credentials = Credentials(token=token, user_id=str(claims["sub"]), kind=_kind(claims))
+        return credentials, float(claims["exp"]) + self._leeway_s
 
     async def _key(self, kid: str) -> jwt.PyJWK:
         key = self._keys.get(kid)

@@ -8,6 +8,7 @@ from adapters import models
 from resolvers.context import Context
 from resolvers.fields import field
 from resolvers.operations import reads
+from resolvers.selection import report_wants
 from resolvers.types.entry import Entry
 from resolvers.types.enums import ReportContext, ReportView
 from resolvers.types.report import Report
@@ -23,11 +24,13 @@ class Query:
         id: strawberry.ID,
         context: ReportContext = models.ReportContext.TRAVELER,
     ) -> Report | None:
-        return Report.from_model(await reads.report(info.context, id, context))
+        wants = report_wants(info)
+        return Report.from_model(await reads.report(info.context, id, context, wants))
 
     @field("The reports waiting for the caller's approval.")
     async def reports_to_approve(self, info: strawberry.Info[Context, None]) -> list[Report]:
-        return [Report.from_model(r) for r in await reads.reports_to_approve(info.context)]
+        found = await reads.reports_to_approve(info.context, report_wants(info))
+        return [Report.from_model(r) for r in found]
 
     @field("The caller's reports in one of Concur's list views.")
     async def reports(
@@ -35,7 +38,8 @@ class Query:
         info: strawberry.Info[Context, None],
         view: ReportView = models.ReportView.RECENT,
     ) -> list[Report]:
-        return [Report.from_model(r) for r in await reads.reports(info.context, view)]
+        found = await reads.reports(info.context, view, report_wants(info))
+        return [Report.from_model(r) for r in found]
 
     @field("One expense entry of a report, in full.")
     async def entry(

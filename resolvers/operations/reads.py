@@ -19,6 +19,7 @@ from adapters.models import (
     WorkflowStep,
 )
 from resolvers.operations import workflow
+from resolvers.operations.prefetch import NOTHING, Wants, prefetch
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -26,12 +27,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-async def report(ctx: Context, report_id: str, context: ReportContext) -> Report:
+async def report(
+    ctx: Context, report_id: str, context: ReportContext, wants: Wants = NOTHING
+) -> Report:
     ctx.require_credentials()
-    return await ctx.loaders.report.load((report_id, context))
+    header = ctx.loaders.report.load((report_id, context))
+    prefetch(ctx, (report_id,), wants)
+    return await header
 
 
-async def reports(ctx: Context, view: ReportView) -> list[Report]:
+async def reports(ctx: Context, view: ReportView, wants: Wants = NOTHING) -> list[Report]:
     """A v1.1 list, then each listed report's v4 header (in parallel, through the loaders).
 
     The caller owns the reports of every view but TOAPPROVE, whose headers are read as
@@ -40,27 +45,28 @@ async def reports(ctx: Context, view: ReportView) -> list[Report]:
     creds = ctx.require_credentials()
     summaries = await ctx.operations.client.list_reports(creds, view)
     context = ReportContext.MANAGER if view is ReportView.TOAPPROVE else ReportContext.TRAVELER
-    return await headers(ctx, (s.id for s in summaries), context)
+    return await headers(ctx, (s.id for s in summaries), context, wants)
 
 
-async def reports_to_approve(ctx: Context) -> list[Report]:
+async def reports_to_approve(ctx: Context, wants: Wants = NOTHING) -> list[Report]:
     """The caller's approval queue, each header read in the MANAGER context."""
     creds = ctx.require_credentials()
     summaries = await ctx.operations.client.reports_to_approve(creds)
-    return await headers(ctx, (s.id for s in summaries), ReportContext.MANAGER)
+    return await headers(ctx, (s.id for s in summaries), ReportContext.MANAGER, wants)
 
 
-async def headers(ctx: Context, ids: Iterable[str], context: ReportContext) -> list[Report]:
+async def headers(
+    ctx: Context, ids: Iterable[str], context: ReportContext, wants: Wants = NOTHING
+) -> list[Report]:
     """Headers of listed reports, in list order, each id read once.
 
     A report that vanished or left the caller's sight between the list and the header read
     is skipped; any other failure fails the list (a partial list would look complete).
     """
     unique = list(dict.fromkeys(ids))
-    results = await asyncio.gather(
-        *(ctx.loaders.report.load((report_id, context)) for report_id in unique),
-        return_exceptions=True,
-    )
+    loads = [ctx.loaders.report.load((report_id, context)) for report_id in unique]
+    prefetch(ctx, unique, wants)
+    results = await asyncio.gather(*loads, return_exceptions=True)
     found: list[Report] = []
     for report_id, result in zip(unique, results, strict=True):
         if isinstance(result, NotFound | Forbidden):
