@@ -241,6 +241,22 @@ class WorkflowFacts(Canonical):
     last_modified: datetime | None = None
 
 
+class ReportEvent(Canonical):
+    """A change to a report, as Concur's ESS announced it (protocol-neutral).
+
+    ``event_type`` is Concur's (``reportCreated``, ``reportUpdated``, ``reportDeleted``,
+    ``statusChanged``); ``facts`` is set for ``statusChanged``.
+    """
+
+    id: str
+    event_type: str
+    report_id: str
+    occurred_at: datetime
+    owner_id: str | None = None
+    facts: WorkflowFacts | None = None
+    correlation_id: str | None = None
+
+
 class WorkflowStep(Canonical):
     """Where a report is in its workflow, merged from v1.1, v4 and ESS facts."""
 
@@ -320,6 +336,7 @@ __all__ = [
     "Report",
     "ReportContext",
     "ReportDetails",
+    "ReportEvent",
     "ReportSummary",
     "ReportView",
     "Status",
