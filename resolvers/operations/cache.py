@@ -9,7 +9,8 @@ Concur as it is now.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from pydantic import TypeAdapter
@@ -43,6 +44,35 @@ class ReadCache(Protocol):
         ...
 
 
+@dataclass(slots=True)
+class ReadDependencies:
+    """What one request's answer was built from: each report read through the cache, at the
+    generation it was read. A whole response may be reused only while every one of these
+    reports is still at that generation; a read the cache cannot vouch for (a list, an
+    uncached resource, a read during an outage) makes the response not reusable."""
+
+    generations: dict[str, str] = field(default_factory=dict)
+    reusable: bool = True
+
+    def note(self, report_id: str, generation: str) -> None:
+        known = self.generations.setdefault(report_id, generation)
+        if known != generation:  # the report moved while this request was reading it
+            self.reusable = False
+
+
+READ_DEPENDENCIES: ContextVar[ReadDependencies | None] = ContextVar(
+    "read_dependencies", default=None
+)
+"""Set by the HTTP view around a query it may answer again from a response cache."""
+
+
+def note_unvouched_read() -> None:
+    """Record that the current request read something no cache generation covers."""
+    deps = READ_DEPENDENCIES.get()
+    if deps is not None:
+        deps.reusable = False
+
+
 class NoCache:
     """The default: every read is fetched, nothing is stored."""
 
@@ -50,6 +80,7 @@ class NoCache:
         self, key: CacheKey, codec: TypeAdapter[T], fetch: Callable[[], Awaitable[T]]
     ) -> T:
         del key, codec
+        note_unvouched_read()
         return await fetch()
 
     async def invalidate_report(self, report_id: str) -> None:
@@ -61,4 +92,12 @@ def principal_of(credentials: Credentials) -> str:
     return f"{credentials.kind.value}:{credentials.user_id.lower()}"
 
 
-__all__ = ["CacheKey", "NoCache", "ReadCache", "principal_of"]
+__all__ = [
+    "READ_DEPENDENCIES",
+    "CacheKey",
+    "NoCache",
+    "ReadCache",
+    "ReadDependencies",
+    "note_unvouched_read",
+    "principal_of",
+]
