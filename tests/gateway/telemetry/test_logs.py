@@ -1,0 +1,106 @@
+"""One JSON line per request and per upstream call, with trace and correlation ids; no
+token and no comment in any line or span."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+from opentelemetry.trace import SpanKind, format_trace_id
+
+from adapters.correlation import CORRELATION_ID
+from gateway.jsonlog import REDACTED, configure_logging
+from tests.conftest import SandboxHarness
+from tests.gateway.harness import MANAGER, GatewayHarness, pick_report
+from tests.gateway.telemetry.conftest import Spans
+
+SEND_BACK = """mutation SendBack($i: SendBackReportInput!) {
+  sendBackReport(input: $i) { report { id } userErrors { code } }
+}"""
+COMMENT = "Confidential: the hotel folio of Mrs Example is missing"
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    stream = io.StringIO()
+    configure_logging("info", stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+
+
+def parsed(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [orjson.loads(line) for line in stream.getvalue().splitlines()]
+
+
+async def test_requests_and_upstream_calls_are_logged_without_secrets(
+    gateway: GatewayHarness, sandbox: SandboxHarness, spans: Spans, log_lines: io.StringIO
+) -> None:
+    token = await gateway.token(MANAGER)
+    report_id = pick_report(sandbox, "A_PEND", with_cost_objects=False)
+    log_lines.truncate(0)
+    log_lines.seek(0)
+    spans.clear()
+    variables = {"i": {"reportId": report_id, "expectedStatus": "A_PEND", "comment": COMMENT}}
+    status, body = await gateway.gql(
+        SEND_BACK, variables, token=token, headers={"concur-correlationid": "cid-logs-1"}
+    )
+    assert status == 200, body
+    assert body["data"]["sendBackReport"]["userErrors"] == [], body
+    assert sandbox.store.reports[report_id].comment == COMMENT
+
+    (operation,) = spans.named("mutation SendBack")
+    trace_id = format_trace_id(operation.context.trace_id)
+    records = parsed(log_lines)
+    requests = [r for r in records if r["logger"] == "gateway.telemetry.middleware"]
+    assert len(requests) == 1
+    (request,) = requests
+    assert request["http_method"] == "POST"
+    assert request["http_path"] == "/graphql"
+    assert request["http_status"] == 200
+    assert request["graphql_operation"] == "SendBack"
+    assert request["graphql_operation_type"] == "mutation"
+    assert request["outcome"] == "ok"
+    assert request["trace_id"] == trace_id
+    assert request["correlation_id"] == "cid-logs-1"
+    assert "duration_ms" in request
+
+    upstream = [r for r in records if r["logger"] == "adapters.http"]
+    assert len(upstream) == len([s for s in spans.finished() if s.kind is SpanKind.CLIENT])
+    assert upstream
+    for line in upstream:
+        assert line["trace_id"] == trace_id
+        assert line["correlation_id"] == "cid-logs-1"
+        assert "{" in line["upstream_route"]
+
+    everything = log_lines.getvalue()
+    for secret in (token, COMMENT, "hotel folio"):
+        assert secret not in everything
+        for span in spans.finished():
+            for value in (span.attributes or {}).values():
+                assert secret not in str(value)
+
+
+def test_secret_fields_are_redacted_whoever_logs_them(log_lines: io.StringIO) -> None:
+    token = CORRELATION_ID.set("cid-redact")
+    try:
+        logging.getLogger("gateway.test").warning(
+            "careless",
+            extra={"access_token": "abc", "comment": "words", "Authorization": "Bearer x"},
+        )
+    finally:
+        CORRELATION_ID.reset(token)
+    (record,) = parsed(log_lines)
+    assert record["access_token"] == REDACTED
+    assert record["comment"] == REDACTED
+    assert record["Authorization"] == REDACTED
+    assert record["correlation_id"] == "cid-redact"
+    assert "trace_id" not in record  # no span is current
