@@ -1,0 +1,205 @@
+"""Browser fixtures: Debian's Chromium under Playwright, ``concur-gateway serve`` on a free port.
+
+No browser is downloaded: Playwright drives the system's ``/usr/bin/chromium``, installed
+with apt once per run when it is missing (as root; otherwise the tests skip and say why).
+Chromium runs with the flags that keep it off the network it has no business with.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright, WebSocket
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+SCRIPT = Path(sys.executable).parent / "concur-gateway"
+READY_TIMEOUT_S = 30.0
+INSTALL_TIMEOUT_S = 900.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "browser: drives Debian's Chromium (select with -m browser, skip with -m 'not browser')",
+    )
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """``/usr/bin/chromium``, installed from Debian's packages if it is missing."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if os.geteuid() != 0:
+        pytest.skip(f"{CHROMIUM} is missing and only root may run 'apt-get install -y chromium'")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed argv
+                command,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=INSTALL_TIMEOUT_S,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            pytest.skip(f"could not run {' '.join(command)}: {exc}")
+        if done.returncode != 0:
+            pytest.skip(f"{' '.join(command)} failed: {done.stderr.strip()[-400:]}")
+    if not CHROMIUM.exists():
+        pytest.skip(f"apt-get installed chromium but {CHROMIUM} is still missing")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture
+def browser(playwright: Playwright, chromium: Path, tmp_path: Path) -> Iterator[BrowserContext]:
+    """A fresh profile (no stored GraphiQL tabs), the system Chromium, no downloads."""
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=str(chromium),
+        args=list(CHROMIUM_FLAGS),
+        headless=True,
+        viewport={"width": 1440, "height": 900},
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@dataclass
+class PageLog:
+    """What a page asked for and complained about."""
+
+    urls: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    frames_sent: list[str] = field(default_factory=list)
+
+    @classmethod
+    def attach(cls, page: Page) -> PageLog:
+        log = cls()
+        page.on("request", lambda request: log.urls.append(request.url))
+        page.on("websocket", log._websocket)
+        page.on("console", log._console)
+        page.on("pageerror", lambda error: log.errors.append(f"page error: {error}"))
+        return log
+
+    def _websocket(self, websocket: WebSocket) -> None:
+        self.urls.append(websocket.url)
+        websocket.on("framesent", lambda payload: self.frames_sent.append(str(payload)))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def foreign(self, origin: str) -> list[str]:
+        """Requested URLs outside ``origin`` (http and ws of the same host and port)."""
+        host = origin.split("://", 1)[1]
+        own = (f"http://{host}/", f"ws://{host}/")
+        return [url for url in self.urls if not url.startswith(own)]
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running ``concur-gateway serve``: its GraphiQL URL and origin."""
+
+    graphiql_url: str
+
+    @property
+    def origin(self) -> str:
+        match = re.match(r"^(https?://[^/]+)", self.graphiql_url)
+        assert match is not None
+        return match.group(1)
+
+
+def _read_banner(process: subprocess.Popen[str]) -> str:
+    """The GraphiQL URL from the banner (lines are read on a thread, waited on a queue)."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    url = None
+    while True:
+        try:
+            line = lines.get(timeout=READY_TIMEOUT_S)
+        except queue.Empty:
+            pytest.fail(f"concur-gateway serve printed no banner in {READY_TIMEOUT_S}s: {seen}")
+        if line is None:
+            pytest.fail(f"concur-gateway serve exited before its banner: {seen}")
+        seen.append(line.rstrip("\n"))
+        found = re.match(r"GraphiQL: (http://\S+)", line)
+        url = found.group(1) if found else url
+        if line.startswith("curl ") and url is not None:
+            return url
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """``serve(**env)``: start ``concur-gateway serve`` on the embedded sandbox, free port."""
+    processes: list[subprocess.Popen[str]] = []
+
+    def start(**overrides: str) -> Served:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONCUR_GATEWAY_")}
+        env |= {"CONCUR_GATEWAY_LOG_LEVEL": "WARNING", **overrides}
+        log = (tmp_path / f"serve-{len(processes)}.log").open("w")
+        process = subprocess.Popen(  # noqa: S603 - our own console script
+            [str(SCRIPT), "serve", "--host", "127.0.0.1", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=env,
+        )
+        log.close()
+        processes.append(process)
+        return Served(graphiql_url=_read_banner(process))
+
+    try:
+        yield start
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=READY_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "PageLog", "Served"]
