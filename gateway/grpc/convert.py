@@ -1,0 +1,394 @@
+"""Canonical models to protobuf messages and back: the only place the two meet.
+
+Each message mirrors the graph's type of the same name, so this module is the gRPC twin of
+the Strawberry types' ``from_model``: amounts stay exact (``str(Decimal)``, as the graph's
+Decimal scalar serialises them), instants become Timestamps, dates ``google.type.Date``.
+Requests become the same transport-free requests the GraphQL inputs build.
+
+Enums follow one naming rule, checked by a test: the proto value of a canonical member is
+``<PREFIX>_<member name>`` (``ReportContext.MANAGER`` -> ``REPORT_CONTEXT_MANAGER``), and the
+``*_UNSPECIFIED`` zero value means the graph's default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from google.type.date_pb2 import Date
+
+from adapters import models
+from adapters.errors import BadUserInput
+from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
+from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
+from resolvers.operations.outcome import Problem
+from resolvers.operations.requests import ActionRequest
+
+if TYPE_CHECKING:
+    from google.protobuf.internal.enum_type_wrapper import _EnumTypeWrapper
+
+E = TypeVar("E", bound=StrEnum)
+V = TypeVar("V", bound=int)
+
+
+class EnumMap(Generic[E, V]):
+    """A canonical enum and its proto twin, related by the ``<PREFIX>_<NAME>`` rule."""
+
+    def __init__(
+        self, canonical: type[E], proto: _EnumTypeWrapper[V], prefix: str, default: E | None
+    ) -> None:
+        self.canonical = canonical
+        self.proto = proto
+        self.prefix = prefix
+        self.default = default
+
+    def to_proto(self, value: E) -> V:
+        return self.proto.Value(f"{self.prefix}_{value.name}")
+
+    def from_proto(self, number: int, field: str) -> E:
+        """The canonical member; the default for UNSPECIFIED; ``BadUserInput`` otherwise."""
+        known = self.proto.DESCRIPTOR.values_by_number.get(number)
+        member = "" if known is None else known.name.removeprefix(f"{self.prefix}_")
+        if member == "UNSPECIFIED" and self.default is not None:
+            return self.default
+        try:
+            return self.canonical[member]
+        except KeyError:
+            raise BadUserInput(f"{field} has no value {number}.", field=field) from None
+
+
+REPORT_CONTEXT: Final = EnumMap(
+    models.ReportContext, pb.ReportContext, "REPORT_CONTEXT", models.ReportContext.TRAVELER
+)
+REPORT_VIEW: Final = EnumMap(
+    models.ReportView, pb.ReportView, "REPORT_VIEW", models.ReportView.RECENT
+)
+PROTOCOL: Final = EnumMap(models.Protocol, pb.Protocol, "PROTOCOL", models.Protocol.V4)
+ACTION_KIND: Final = EnumMap(
+    models.WorkflowActionKind, pb.WorkflowActionKind, "WORKFLOW_ACTION_KIND", None
+)
+ALLOCATION: Final = EnumMap(models.Allocation, pb.Allocation, "ALLOCATION", None)
+TOKEN_KIND: Final = EnumMap(models.TokenKind, pb.TokenKind, "TOKEN_KIND", None)
+
+EVENT_TYPES: Final[Mapping[str, pb.ReportEventType.ValueType]] = MappingProxyType(
+    {
+        "reportCreated": pb.REPORT_EVENT_TYPE_REPORT_CREATED,
+        "reportUpdated": pb.REPORT_EVENT_TYPE_REPORT_UPDATED,
+        "reportDeleted": pb.REPORT_EVENT_TYPE_REPORT_DELETED,
+        "statusChanged": pb.REPORT_EVENT_TYPE_STATUS_CHANGED,
+    }
+)
+"""Concur's ESS event type -> the proto enum value."""
+_EVENT_NAMES: Final[Mapping[int, str]] = MappingProxyType(
+    {number: name for name, number in EVENT_TYPES.items()}
+)
+
+
+# --- models -> messages ------------------------------------------------------------------
+
+
+def timestamp(value: datetime | None) -> Timestamp | None:
+    """An instant; a naive one is UTC (as Concur's are)."""
+    if value is None:
+        return None
+    message = Timestamp()
+    message.FromDatetime(value)
+    return message
+
+
+def calendar_date(value: date | None) -> Date | None:
+    if value is None:
+        return None
+    return Date(year=value.year, month=value.month, day=value.day)
+
+
+def amount(model: models.Amount | None) -> pb.Amount | None:
+    if model is None:
+        return None
+    return pb.Amount(value=str(model.value), currency_code=model.currency_code)
+
+
+def status(model: models.Status) -> pb.Status:
+    return pb.Status(code=model.code, name=model.name)
+
+
+def custom_field(model: models.CustomField) -> pb.CustomField:
+    return pb.CustomField(
+        name=model.id, value=model.value, code=model.code, is_valid=model.is_valid
+    )
+
+
+def custom_fields(items: Iterable[models.CustomField]) -> list[pb.CustomField]:
+    return [custom_field(f) for f in items]
+
+
+def expense_type(model: models.ExpenseType | None) -> pb.ExpenseType | None:
+    if model is None:
+        return None
+    return pb.ExpenseType(key=model.key, name=model.name)
+
+
+def itemization(model: models.Itemization) -> pb.Itemization:
+    return pb.Itemization(
+        id=model.id,
+        expense_type=expense_type(model.expense_type),
+        transaction_date=calendar_date(model.transaction_date),
+        transaction_amount=amount(model.transaction_amount),
+        posted_amount=amount(model.posted_amount),
+        approved_amount=amount(model.approved_amount),
+        business_purpose=model.business_purpose,
+        is_personal=model.is_personal,
+        last_modified=timestamp(model.last_modified),
+    )
+
+
+def entry(model: models.Entry) -> pb.Entry:
+    payment = model.payment_type
+    payment_type = None if payment is None else pb.PaymentType(key=payment.key, name=payment.name)
+    return pb.Entry(
+        id=model.id,
+        report_id=model.report_id,
+        expense_type=expense_type(model.expense_type),
+        spend_category=model.spend_category,
+        transaction_date=calendar_date(model.transaction_date),
+        transaction_amount=amount(model.transaction_amount),
+        posted_amount=amount(model.posted_amount),
+        approved_amount=amount(model.approved_amount),
+        exchange_rate=None if model.exchange_rate is None else str(model.exchange_rate),
+        vendor=model.vendor,
+        location=model.location,
+        payment_type=payment_type,
+        business_purpose=model.business_purpose,
+        is_personal=model.is_personal,
+        is_itemized=model.is_itemized,
+        has_attendees=model.has_attendees,
+        has_comments=model.has_comments,
+        has_exceptions=model.has_exceptions,
+        has_vat=model.has_vat,
+        receipt_required=model.receipt_required,
+        image_required=model.image_required,
+        is_credit_card_charge=model.is_credit_card_charge,
+        is_personal_card_charge=model.is_personal_card_charge,
+        receipt_image_id=model.receipt_image_id,
+        allocation=ALLOCATION.to_proto(model.allocation),
+        custom_fields=custom_fields(model.custom_fields),
+        org_units=custom_fields(model.org_units),
+        itemizations=[itemization(i) for i in model.itemizations],
+        last_modified=timestamp(model.last_modified),
+    )
+
+
+def cost_object(model: models.CostObject) -> pb.CostObject:
+    return pb.CostObject(
+        name=model.name,
+        approved_amount=amount(model.approved_amount),
+        claimed_amount=amount(model.claimed_amount),
+        approver_id=model.approver_id,
+        expenses=[
+            pb.CostObjectExpense(
+                id=e.id,
+                approved_amount=amount(e.approved_amount),
+                posted_amount=amount(e.posted_amount),
+            )
+            for e in model.expenses
+        ],
+        is_owned_by_caller=model.is_owned_by_caller,
+        is_fully_approved=model.is_fully_approved,
+        is_approvable_as_user=model.is_approvable_as_user,
+        is_approvable_as_delegate=model.is_approvable_as_delegate,
+    )
+
+
+def workflow_step(model: models.WorkflowStep) -> pb.WorkflowStep:
+    return pb.WorkflowStep(
+        approval_status=status(model.approval_status),
+        step_code=model.step_code,
+        role_code=model.role_code,
+        process_id=model.process_id,
+        sequence=model.sequence,
+        assignees=model.assignees,
+        has_action_url=model.has_action_url,
+        last_transition_at=timestamp(model.last_transition_at),
+    )
+
+
+def report(
+    model: models.Report,
+    *,
+    entries: Iterable[models.Entry] = (),
+    cost_objects: Iterable[models.CostObject] = (),
+    workflow: models.WorkflowStep | None = None,
+    available_actions: Iterable[models.WorkflowActionKind] = (),
+) -> pb.Report:
+    """A report header, with whichever of its costly parts were read."""
+    return pb.Report(
+        id=model.id,
+        name=model.name,
+        business_purpose=model.business_purpose,
+        report_number=model.report_number,
+        report_date=calendar_date(model.report_date),
+        creation_date=timestamp(model.creation_date),
+        submit_date=timestamp(model.submit_date),
+        currency_code=model.currency_code,
+        total=amount(model.total),
+        claimed=amount(model.claimed),
+        approved=amount(model.approved),
+        amount_due_employee=amount(model.amount_due_employee),
+        amount_due_company_card=amount(model.amount_due_company_card),
+        personal=amount(model.personal),
+        approval_status=status(model.approval_status),
+        payment_status=status(model.payment_status),
+        owner=owner(model.owner_id),
+        policy=model.policy,
+        policy_id=model.policy_id,
+        custom_data=custom_fields(model.custom_data),
+        can_recall=model.can_recall,
+        version=model.version,
+        entries=[entry(e) for e in entries],
+        cost_objects=[cost_object(c) for c in cost_objects],
+        workflow=None if workflow is None else workflow_step(workflow),
+        available_actions=[ACTION_KIND.to_proto(a) for a in available_actions],
+    )
+
+
+def user_error(problem: Problem) -> pb.UserError:
+    return pb.UserError(code=problem.code, message=problem.message, field=problem.field)
+
+
+def owner(user_id: str | None) -> pb.User | None:
+    """A report's owner: always a user (as the graph's ``User.owner``)."""
+    if user_id is None:
+        return None
+    return pb.User(id=user_id, kind=TOKEN_KIND.to_proto(models.TokenKind.USER))
+
+
+def report_event(model: models.ReportEvent) -> pb.ReportEvent:
+    """The graph's ``ReportEvent``: the workflow facts flattened, set for statusChanged."""
+    facts = model.facts
+    return pb.ReportEvent(
+        id=model.id,
+        event_type=EVENT_TYPES.get(model.event_type, pb.REPORT_EVENT_TYPE_UNSPECIFIED),
+        report_id=model.report_id,
+        occurred_at=timestamp(model.occurred_at),
+        owner=owner(model.owner_id),
+        correlation_id=model.correlation_id,
+        approval_status=None if facts is None else facts.current_approval_status,
+        payment_status=None if facts is None else facts.current_payment_status,
+        step_code=None if facts is None else facts.step_code,
+        role_code=None if facts is None else facts.role_code,
+        process_id=None if facts is None else facts.process_id,
+        assignees=[]
+        if facts is None
+        else [i.assigned_user_id for i in facts.step_instances if i.assigned_user_id],
+    )
+
+
+# --- requests -> operations --------------------------------------------------------------
+
+
+def required(value: str, field: str) -> str:
+    """A required string field: proto3 cannot tell an unset one from an empty one."""
+    if not value.strip():
+        raise BadUserInput(f"{field} is required.", field=field)
+    return value
+
+
+def event_types(numbers: Iterable[int]) -> frozenset[str] | None:
+    """The ESS event types asked for; None (every type) when none are named."""
+    names: set[str] = set()
+    for number in numbers:
+        name = _EVENT_NAMES.get(number)
+        if name is None:
+            raise BadUserInput(f"eventTypes has no value {number}.", field="eventTypes")
+        names.add(name)
+    return frozenset(names) or None
+
+
+def approve_request(message: service_pb2.ApproveReportRequest) -> ActionRequest:
+    return ActionRequest(
+        kind=models.WorkflowActionKind.APPROVE,
+        report_id=required(message.report_id, "reportId"),
+        expected_status=(message.expected_status if message.HasField("expected_status") else None),
+        expected_step_code=(
+            message.expected_step_code if message.HasField("expected_step_code") else None
+        ),
+        expected_step_sequence=(
+            message.expected_step_sequence if message.HasField("expected_step_sequence") else None
+        ),
+        comment=message.comment if message.HasField("comment") else None,
+        expense_rejected_comment=(
+            message.expense_rejected_comment
+            if message.HasField("expense_rejected_comment")
+            else None
+        ),
+        protocol=PROTOCOL.from_proto(message.protocol, "protocol"),
+        idempotency_key=(message.idempotency_key if message.HasField("idempotency_key") else None),
+    )
+
+
+def send_back_request(message: service_pb2.SendBackReportRequest) -> ActionRequest:
+    return ActionRequest(
+        kind=models.WorkflowActionKind.SEND_BACK,
+        report_id=required(message.report_id, "reportId"),
+        comment=message.comment or None,
+        expected_status=(message.expected_status if message.HasField("expected_status") else None),
+        expected_step_code=(
+            message.expected_step_code if message.HasField("expected_step_code") else None
+        ),
+        expected_step_sequence=(
+            message.expected_step_sequence if message.HasField("expected_step_sequence") else None
+        ),
+        protocol=PROTOCOL.from_proto(message.protocol, "protocol"),
+        idempotency_key=(message.idempotency_key if message.HasField("idempotency_key") else None),
+    )
+
+
+def recall_request(message: service_pb2.RecallReportRequest) -> ActionRequest:
+    return ActionRequest(
+        kind=models.WorkflowActionKind.RECALL,
+        report_id=required(message.report_id, "reportId"),
+        expected_status=message.expected_status,
+        idempotency_key=(message.idempotency_key if message.HasField("idempotency_key") else None),
+    )
+
+
+def submit_request(message: service_pb2.SubmitReportRequest) -> ActionRequest:
+    return ActionRequest(
+        kind=models.WorkflowActionKind.SUBMIT,
+        report_id=required(message.report_id, "reportId"),
+        expected_status=message.expected_status,
+        idempotency_key=(message.idempotency_key if message.HasField("idempotency_key") else None),
+    )
+
+
+__all__ = [
+    "ACTION_KIND",
+    "ALLOCATION",
+    "EVENT_TYPES",
+    "PROTOCOL",
+    "REPORT_CONTEXT",
+    "REPORT_VIEW",
+    "TOKEN_KIND",
+    "EnumMap",
+    "amount",
+    "approve_request",
+    "calendar_date",
+    "cost_object",
+    "entry",
+    "event_types",
+    "owner",
+    "recall_request",
+    "report",
+    "report_event",
+    "required",
+    "send_back_request",
+    "status",
+    "submit_request",
+    "timestamp",
+    "user_error",
+    "workflow_step",
+]
