@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test lint bench schema sandbox clean
+.PHONY: run test lint bench schema proto sandbox clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/upstream_calls.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/cache.py
+
+proto: $(STAMP)  # gRPC stubs from proto/ (committed; a test fails on drift)
+	$(BIN)/python scripts/gen_proto.py
 
 schema: $(STAMP)
 	$(BIN)/concur-gateway export-schema --output schema.graphql

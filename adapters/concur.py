@@ -28,7 +28,7 @@ from typing import Final
 import aiohttp
 from yarl import URL
 
-from adapters.breaker import BreakerRegistry
+from adapters.breaker import BreakerRegistry, BreakerState
 from adapters.client import ConcurClient, Credentials
 from adapters.config import CompanyAuthSettings, UpstreamSettings
 from adapters.errors import BadUserInput
@@ -57,6 +57,7 @@ from adapters.models import (
 )
 from adapters.oauth import JwksVerifier, TokenProvider
 from adapters.paths import build_url
+from adapters.tracing import UpstreamTracer
 from adapters.v4 import cost_objects as v4_cost_objects
 from adapters.v4 import reports as v4_reports
 from adapters.v4 import workflow as v4_workflow
@@ -234,6 +235,11 @@ class HttpConcurClient(ConcurClient):
             userId=creds.user_id,
             reportId=report_id,
         )
+
+    def breaker_states(self) -> dict[str, BreakerState]:
+        """The circuit state per upstream host (``host:port``), for metrics."""
+        origins = self._origins
+        return self._transport.breaker_states((origins.v4, origins.xml, origins.oauth))
 
     # -- tokens -----------------------------------------------------------------------
 
@@ -458,11 +464,13 @@ async def open_concur_client(
     *,
     on_upstream_call: UpstreamCallHook | None = None,
     trace_configs: Sequence[aiohttp.TraceConfig] = (),
+    tracer: UpstreamTracer | None = None,
 ) -> AsyncIterator[HttpConcurClient]:
     """A ready client with one session per upstream family, all closed on exit.
 
     ``on_upstream_call`` receives one ``UpstreamCallEvent`` per attempt; ``trace_configs``
-    are added to every session (e.g. OpenTelemetry's aiohttp tracing).
+    are added to every session; ``tracer`` makes a client span per attempt and sends its
+    ``traceparent`` upstream.
     """
     origins = UpstreamOrigins.from_settings(upstream)
     clock = asyncio.get_running_loop().time
@@ -476,6 +484,7 @@ async def open_concur_client(
                 clock=clock,
             ),
             on_upstream_call=on_upstream_call,
+            tracer=tracer,
         )
         yield HttpConcurClient(
             transport=transport,

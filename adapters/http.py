@@ -31,7 +31,7 @@ from typing import Final
 import aiohttp
 from yarl import URL
 
-from adapters.breaker import BreakerRegistry, CircuitBreaker
+from adapters.breaker import BreakerRegistry, BreakerState, CircuitBreaker
 from adapters.config import UpstreamSettings
 from adapters.correlation import CORRELATION_HEADER, current_correlation_id
 from adapters.deadline import call_deadline
@@ -56,6 +56,7 @@ from adapters.errors import (
 )
 from adapters.messages import upstream_text
 from adapters.retry import retry_read
+from adapters.tracing import UpstreamTracer, end_upstream_span
 from adapters.v4.errors import parse_v4_error
 from adapters.v11.errors import parse_legacy_error
 
@@ -438,11 +439,17 @@ class Transport:
         settings: UpstreamSettings,
         breakers: BreakerRegistry,
         on_upstream_call: UpstreamCallHook | None = None,
+        tracer: UpstreamTracer | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._breakers = breakers
         self._on_upstream_call = on_upstream_call
+        self._tracer = tracer
+
+    def breaker_states(self, urls: Sequence[URL]) -> dict[str, BreakerState]:
+        """The circuit state of each host among ``urls`` (for metrics)."""
+        return {breaker.name: breaker.state for breaker in map(self._breakers.for_url, urls)}
 
     async def send(self, request: UpstreamRequest) -> UpstreamResponse:
         """Send ``request`` (retrying reads) and return its 2xx response, or raise."""
@@ -488,6 +495,8 @@ class Transport:
         started = loop.time()
         state = _AttemptState()
         outcome = "ok"
+        headers = self._headers(request, correlation_id)
+        span = self._tracer.start(request, attempt, headers) if self._tracer else None
         try:
             left = deadline - started
             if left <= 0:
@@ -505,7 +514,7 @@ class Transport:
                     request.method,
                     request.url,
                     data=request.body,
-                    headers=self._headers(request, correlation_id),
+                    headers=headers,
                     timeout=self._timeout(left),
                     allow_redirects=False,
                     trace_request_ctx=state,
@@ -530,20 +539,21 @@ class Transport:
             outcome = "CANCELLED"
             raise
         finally:
-            self._report(
-                UpstreamCallEvent(
-                    family=request.family,
-                    method=request.method,
-                    route=request.route,
-                    operation=request.operation,
-                    attempt=attempt,
-                    status=state.status,
-                    duration_s=loop.time() - started,
-                    outcome=outcome,
-                    correlation_id=correlation_id,
-                    upstream_correlation_id=state.upstream_correlation_id,
-                )
+            event = UpstreamCallEvent(
+                family=request.family,
+                method=request.method,
+                route=request.route,
+                operation=request.operation,
+                attempt=attempt,
+                status=state.status,
+                duration_s=loop.time() - started,
+                outcome=outcome,
+                correlation_id=correlation_id,
+                upstream_correlation_id=state.upstream_correlation_id,
             )
+            if span is not None:
+                end_upstream_span(span, event)
+            self._report(event)
 
     def _report(self, event: UpstreamCallEvent) -> None:
         """One log line per attempt (route template, never the URL; never tokens)."""

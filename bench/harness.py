@@ -8,10 +8,11 @@ machines are noisy); nothing here asserts a time.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,8 @@ class Stack:
     sandbox_url: str
     gateway_url: str
     session: aiohttp.ClientSession
+    app: web.Application | None = None
+    """The gateway's app, to read its state (cache stats, say)."""
 
     async def token(self, login: str) -> str:
         form = {
@@ -102,20 +105,120 @@ async def sandbox_process(*, scale: int = 0) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def stack(*, scale: int = 0) -> AsyncIterator[Stack]:
-    """The sandbox (seeded, ``scale`` extra reports) and a gateway pointed at it."""
+async def stack(
+    *, scale: int = 0, settings: Callable[[str], Settings] | None = None
+) -> AsyncIterator[Stack]:
+    """The sandbox (seeded, ``scale`` extra reports) and a gateway pointed at it;
+    ``settings(sandbox_url)`` builds the gateway's settings when the defaults will not do."""
     async with sandbox_process(scale=scale) as sandbox_url:
-        settings = Settings(upstream=UpstreamSettings(base_url=sandbox_url))
-        runner = web.AppRunner(create_app(settings), access_log=None)
+        if settings is None:
+            built = Settings(upstream=UpstreamSettings(base_url=sandbox_url))
+        else:
+            built = settings(sandbox_url)
+        app = create_app(built)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = runner.addresses[0][1]
         try:
             async with aiohttp.ClientSession() as session:
-                yield Stack(sandbox_url, f"http://127.0.0.1:{port}", session)
+                yield Stack(sandbox_url, f"http://127.0.0.1:{port}", session, app)
         finally:
             await runner.cleanup()
 
 
-__all__ = ["ADMIN", "Stack", "stack"]
+@dataclass(frozen=True)
+class Load:
+    """What the load client measured: throughput, failures, latency percentiles."""
+
+    requests: int
+    rps: float
+    failures: int
+    p50_ms: float
+    p99_ms: float
+
+
+async def load(
+    url: str,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    *,
+    requests: int = 3000,
+    concurrency: int = 16,
+) -> Load:
+    """POST ``body`` to ``url`` ``requests`` times from ``concurrency`` keep-alive connections.
+
+    The client runs in its own process (this file, ``load`` mode), so its CPU is not billed
+    to a server running in this one; the same client measures every server of a run.
+    """
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "load",
+        url,
+        str(requests),
+        str(concurrency),
+        json.dumps(headers or {}),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await proc.communicate(body)
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    return Load(**result)
+
+
+async def _load_client(
+    url: str, requests: int, concurrency: int, headers: dict[str, str], body: bytes
+) -> Load:
+    latencies: list[float] = []
+    failures = 0
+    remaining = requests
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one() -> None:
+            nonlocal failures
+            start = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    failures += 1
+            latencies.append(time.perf_counter() - start)
+
+        for _ in range(min(200, requests)):  # warm up: connections, caches
+            await one()
+        latencies.clear()
+        failures = 0
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                await one()
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    return Load(
+        requests=requests,
+        rps=requests / elapsed,
+        failures=failures,
+        p50_ms=1000 * latencies[len(latencies) // 2],
+        p99_ms=1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    )
+
+
+def _load_main(argv: list[str]) -> None:
+    url, requests, concurrency, headers = argv[0], int(argv[1]), int(argv[2]), argv[3]
+    body = sys.stdin.buffer.read()
+    result = asyncio.run(_load_client(url, requests, concurrency, json.loads(headers), body))
+    print(json.dumps(result.__dict__))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["load"]:
+    _load_main(sys.argv[2:])
+
+
+__all__ = ["ADMIN", "Load", "Stack", "load", "stack"]

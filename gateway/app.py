@@ -1,7 +1,9 @@
 """The app factory: ``create_app(settings)`` wires everything; importing this does nothing.
 
 Resources are owned by ``cleanup_ctx`` in dependency order: the embedded sandbox (only when
-no upstream is configured), the Concur client, the operations. The schema and its bounded
+no upstream is configured), the Concur client, the cache backend, the response cache, the
+APQ registry, the event services (ESS keys, dedupe, workflow facts, broker), the
+operations. The ESS webhook is served at ``ess.path``. The schema and its bounded
 extensions are built here, once per app.
 """
 
@@ -9,31 +11,59 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gateway.apq import persisted_queries
+from gateway.cache.backend import cache_backend
+from gateway.cache.response import response_cache
 from gateway.correlation import correlation_middleware
 from gateway.embedded import SETTINGS, embedded_sandbox
+from gateway.events.routes import add_ess_routes
+from gateway.events.services import event_services
 from gateway.extensions import build_extensions
-from gateway.health import healthz
+from gateway.graphiql import add_graphiql
+from gateway.grpc.server import install_grpc
+from gateway.health import add_health_routes
 from gateway.resources import concur_client, operations
 from gateway.settings import Settings
+from gateway.shutdown import install_lifecycle
+from gateway.telemetry.providers import Telemetry
+from gateway.telemetry.setup import install_telemetry
 from gateway.view import GatewayView
 from resolvers.schema import build_schema
 
 
-def create_app(settings: Settings) -> web.Application:
-    """A ready-to-run gateway app for ``settings``."""
+def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Application:
+    """A ready-to-run gateway app for ``settings``; ``telemetry`` injects trace and metric
+    providers (by default they are built from ``OTEL_*`` at startup)."""
     app = web.Application(
         client_max_size=settings.limits.max_body_bytes,
         middlewares=[correlation_middleware],
     )
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([embedded_sandbox, concur_client, operations])
-    schema = build_schema(build_extensions(settings.limits, settings.server))
+    install_lifecycle(app, close_timeout_s=settings.server.shutdown_timeout_s)
+    traced = install_telemetry(app, settings, telemetry)  # its context starts first
+    app.cleanup_ctx.extend(
+        [
+            embedded_sandbox,
+            concur_client,
+            cache_backend,
+            response_cache,
+            persisted_queries,
+            event_services,
+            operations,
+        ]
+    )
+    install_grpc(app)  # after operations: stops before they close
+    schema = build_schema([*traced, *build_extensions(settings.limits, settings.server)])
     view = GatewayView(
-        schema, graphiql=settings.server.graphiql, deadline_s=settings.upstream.deadline_s
+        schema,
+        graphiql=add_graphiql(app, settings),
+        deadline_s=settings.upstream.deadline_s,
+        max_subscriptions_per_connection=settings.subscriptions.max_per_connection,
     )
     app.router.add_route("GET", settings.server.graphql_path, view)
     app.router.add_route("POST", settings.server.graphql_path, view)
-    app.router.add_get("/healthz", healthz)
+    add_health_routes(app)
+    add_ess_routes(app, settings.ess.path)
     return app
 
 

@@ -2,7 +2,9 @@
 
 ``serve`` builds ``Settings`` once from the environment, configures JSON-lines logging and
 runs the app until SIGTERM/SIGINT. With no upstream configured it embeds the sandbox and
-prints how to try it: the GraphiQL URL, demo tokens and a sample request.
+prints how to try it: the GraphiQL URL, demo tokens and a sample request, and subscribes
+its own ESS webhook to the sandbox so report events arrive live. ``ess`` manages the ESS
+webhook subscription (``gateway.events.cli``).
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ import aiohttp
 import orjson
 from aiohttp import web
 
+from adapters.errors import GatewayError
 from gateway.app import create_app
 from gateway.embedded import SANDBOX
+from gateway.events import cli as ess_cli
+from gateway.events.embedded import subscribe_embedded
+from gateway.events.tls import server_ssl_context
 from gateway.jsonlog import configure_logging
 from gateway.settings import Settings
 from resolvers.schema import export_sdl
@@ -48,12 +54,14 @@ async def demo_tokens(base_url: str, admin_token: str) -> dict[str, str]:
     return {str(login): str(token) for login, token in body.items()}
 
 
-def banner(graphql_url: str, tokens: dict[str, str]) -> str:
+def banner(graphql_url: str, tokens: dict[str, str], sandbox_url: str | None = None) -> str:
     lines = [
         "concur-gateway is serving the embedded Concur sandbox.",
         f"GraphiQL: {graphql_url}",
-        "",
     ]
+    if sandbox_url is not None:
+        lines.append(f"Sandbox: {sandbox_url}")
+    lines.append("")
     for login in DEMO_LOGINS:
         if login in tokens:
             lines += [f"Token for {login}:", tokens[login], ""]
@@ -74,16 +82,32 @@ def banner(graphql_url: str, tokens: dict[str, str]) -> str:
 
 
 async def serve(settings: Settings, out: TextIO) -> None:
-    """Run until SIGTERM or SIGINT; clean up every resource on the way out."""
+    """Run until SIGTERM or SIGINT, then shut down gracefully (``gateway.shutdown``): stop
+    accepting, let in-flight requests finish within ``server.shutdown_timeout_s``, close
+    WebSockets, then every resource. Requests are logged by the app's middleware, so
+    aiohttp's access log is off."""
+    stop = asyncio.Event()  # armed first: a SIGTERM during start-up still shuts down cleanly
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=False)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=settings.server.shutdown_timeout_s,
+    )
     await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.server.host, settings.server.port)
+        ssl_context = await asyncio.to_thread(server_ssl_context, settings.tls)
+        site = web.TCPSite(
+            runner, settings.server.host, settings.server.port, ssl_context=ssl_context
+        )
         await site.start()
         host, port = runner.addresses[0][:2]
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
-        graphql_url = f"http://{shown}:{port}{settings.server.graphql_path}"
+        origin = f"{'https' if ssl_context else 'http'}://{shown}:{port}"
+        graphql_url = f"{origin}{settings.server.graphql_path}"
         if SANDBOX in app:
             running = app[SANDBOX]
             tokens: dict[str, str] = {}
@@ -92,14 +116,16 @@ async def serve(settings: Settings, out: TextIO) -> None:
                     tokens = await demo_tokens(running.base_url, running.admin_token)
                 except (aiohttp.ClientError, TimeoutError) as exc:
                     logger.warning("demo tokens unavailable", extra={"error": repr(exc)})
-            print(banner(graphql_url, tokens), file=out, flush=True)
+            print(banner(graphql_url, tokens, running.base_url), file=out, flush=True)
+            try:  # live events for the demo: the sandbox posts to our webhook
+                endpoint = await subscribe_embedded(app, origin)
+                print(f"ESS events are delivered to {endpoint}", file=out, flush=True)
+            except (GatewayError, aiohttp.ClientError) as exc:
+                logger.warning("ESS self-subscription failed", extra={"error": repr(exc)})
         else:
             print(f"concur-gateway serving on {graphql_url}", file=out, flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
         await stop.wait()
+        logger.info("shutting down", extra={"timeout_s": settings.server.shutdown_timeout_s})
     finally:
         await runner.cleanup()
 
@@ -147,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_parser.set_defaults(func=_export_schema_command)
 
     sandbox_cli.register(commands)
+    ess_cli.register(commands)
     return parser
 
 

@@ -18,7 +18,7 @@ from enum import Enum
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import ExecutionResult
+from strawberry.types.execution import ExecutionResult, StreamExecutionResult
 
 from adapters.correlation import CORRELATION_ID
 from adapters.errors import GatewayError, RateLimited, UpstreamError
@@ -113,6 +113,13 @@ class MapErrors(SchemaExtension):
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
             result.errors = map_errors(result.errors, self._phase())
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        """Subscriptions send results one by one, past ``on_operation``: map each of them."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = map_errors(errors, self._phase())  # type: ignore[union-attr]
+        yield
 
 
 __all__ = ["MASKED_MESSAGE", "MapErrors", "Phase", "map_error", "map_errors"]

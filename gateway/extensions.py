@@ -18,7 +18,6 @@ from functools import partial
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -28,6 +27,7 @@ from strawberry.extensions import (
 )
 
 from gateway.error_mapping import MapErrors
+from gateway.introspection import IntrospectionDisabled
 from gateway.settings import LimitSettings, ServerSettings
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
@@ -57,7 +57,7 @@ def build_extensions(limits: LimitSettings, server: ServerSettings) -> list[Exte
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
     if not server.introspection:
-        rules += DisableIntrospection().validation_rules
+        rules.append(IntrospectionDisabled)
     return [
         MapErrors,
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),

@@ -1,22 +1,51 @@
 """JSON-lines logging: one object per record, fields from ``extra=`` kept as keys.
 
+Every record is stamped with the request's correlation id and, when a span is current, its
+trace and span ids, so a log line leads to its trace and to Concur's support. Fields whose
+names say they hold a secret or a person's words (tokens, passwords, authorization headers,
+comments) are redacted whatever logged them: a last line of defence, not a licence.
+
 Only the CLI calls ``configure_logging``; library code just logs to named loggers.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Final, TextIO
 
 import orjson
+from opentelemetry import trace
+from opentelemetry.trace import format_span_id, format_trace_id
 
 from gateway.correlation import CorrelationIdFilter
 
 _STANDARD: Final = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
 )
+REDACTED: Final = "[redacted]"
+_SENSITIVE: Final = re.compile(
+    r"(^|_)(token|secret|password|authorization|cookie|comment)s?($|_)", re.IGNORECASE
+)
+
+
+def is_sensitive(key: str) -> bool:
+    """Whether a field's name says it may hold a secret or free text written by a person."""
+    return bool(_SENSITIVE.search(key))
+
+
+class TraceContextFilter(logging.Filter):
+    """Stamps ``trace_id``/``span_id`` of the current span (an explicit ``trace_id`` wins)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "trace_id", None) is None:
+            context = trace.get_current_span().get_span_context()
+            if context.is_valid:
+                record.trace_id = format_trace_id(context.trace_id)
+                record.span_id = format_span_id(context.span_id)
+        return True
 
 
 class JsonLinesFormatter(logging.Formatter):
@@ -30,21 +59,29 @@ class JsonLinesFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for key, value in vars(record).items():
-            if key not in _STANDARD and key not in entry:
-                entry[key] = value
+            if key not in _STANDARD and key not in entry and value is not None:
+                entry[key] = REDACTED if is_sensitive(key) else value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(entry, default=str).decode()
 
 
 def configure_logging(level: str, stream: TextIO | None = None) -> None:
-    """Send every record to ``stream`` (stderr) as JSON lines, stamped with correlation ids."""
+    """Send every record to ``stream`` (stderr) as JSON lines, stamped with correlation and
+    trace ids."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonLinesFormatter())
     handler.addFilter(CorrelationIdFilter())
+    handler.addFilter(TraceContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
 
 
-__all__ = ["JsonLinesFormatter", "configure_logging"]
+__all__ = [
+    "REDACTED",
+    "JsonLinesFormatter",
+    "TraceContextFilter",
+    "configure_logging",
+    "is_sensitive",
+]

@@ -12,8 +12,13 @@ from aiohttp import web
 
 from adapters.client import ConcurClient
 from adapters.concur import open_concur_client
+from gateway.cache.backend import BACKEND
+from gateway.cache.idempotency import idempotency_store
+from gateway.cache.read_cache import read_cache
 from gateway.embedded import COMPANY_AUTH, SETTINGS, UPSTREAM
-from resolvers.operations.idempotency import InMemoryIdempotencyStore
+from gateway.events.keys import EVENT_BROKER, FACTS_STORE
+from gateway.telemetry.cache import traced_cache
+from gateway.telemetry.upstream import upstream_hooks
 from resolvers.operations.services import Operations
 
 CLIENT = web.AppKey("concur_client", ConcurClient)
@@ -22,7 +27,13 @@ OPERATIONS = web.AppKey("operations", Operations)
 
 async def concur_client(app: web.Application) -> AsyncIterator[None]:
     """One client (and its pooled sessions) for the app's lifetime."""
-    async with open_concur_client(app[UPSTREAM], app[COMPANY_AUTH]) as client:
+    hooks = upstream_hooks(app)
+    async with open_concur_client(
+        app[UPSTREAM],
+        app[COMPANY_AUTH],
+        on_upstream_call=hooks.on_upstream_call,
+        tracer=hooks.tracer,
+    ) as client:
         app[CLIENT] = client
         yield
 
@@ -31,10 +42,10 @@ async def operations(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[OPERATIONS] = Operations(
         client=app[CLIENT],
-        idempotency=InMemoryIdempotencyStore(
-            ttl_s=settings.limits.idempotency_ttl_s,
-            max_entries=settings.limits.idempotency_max_keys,
-        ),
+        idempotency=idempotency_store(app[BACKEND], settings),
+        cache=traced_cache(app, read_cache(app[BACKEND], settings.cache)),
+        facts=app[FACTS_STORE],
+        events=app[EVENT_BROKER],
         list_concurrency=app[UPSTREAM].list_concurrency,
     )
     yield

@@ -7,10 +7,13 @@ Nested groups use ``__`` (``CONCUR_GATEWAY_UPSTREAM__BASE_URL``). The CLI builds
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.config import CompanyAuthSettings, UpstreamSettings
+from gateway.cache.settings import ApqSettings, CacheSettings
+from gateway.events.settings import EssSettings, SubscriptionSettings
+from gateway.events.tls import TlsSettings
 
 
 class ServerSettings(BaseModel):
@@ -19,6 +22,8 @@ class ServerSettings(BaseModel):
     graphql_path: str = "/graphql"
     graphiql: bool = True
     introspection: bool = True
+    shutdown_timeout_s: float = 20.0
+    """On SIGTERM: how long in-flight requests may run before they are cancelled."""
 
 
 class LimitSettings(BaseModel):
@@ -42,6 +47,35 @@ class SandboxSettings(BaseModel):
     admin_token: SecretStr = SecretStr("sandbox-admin")
 
 
+class TelemetrySettings(BaseModel):
+    """Traces and metrics; where they go is configured by the standard ``OTEL_*`` variables."""
+
+    enabled: bool = True
+    resolver_spans: bool = False
+    """One span per resolver (Strawberry's extension): cost grows with the result size."""
+    metrics_path: str = "/metrics"
+    """Prometheus exposition on the app's own port; empty to serve none."""
+
+
+class HealthSettings(BaseModel):
+    """``/readyz``: checks are short and their result is reused for a few seconds, so
+    frequent probes from many replicas do not become load on Concur."""
+
+    upstream_timeout_s: float = 2.0
+    cache_s: float = 5.0
+
+
+class GrpcSettings(BaseModel):
+    """The gRPC face (``concur_gateway.v1.ReportService``), served beside HTTP when ``port``
+    is set (0 picks a free port); off by default. Bound to loopback unless ``host`` says
+    otherwise: the server speaks plaintext, for callers inside the service's network."""
+
+    port: int | None = None
+    host: str = "127.0.0.1"
+    grace_s: float = 5.0
+    reflection: bool = True
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CONCUR_GATEWAY_",
@@ -54,14 +88,45 @@ class Settings(BaseSettings):
     company_auth: CompanyAuthSettings = Field(default_factory=CompanyAuthSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    grpc: GrpcSettings = Field(default_factory=GrpcSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    apq: ApqSettings = Field(default_factory=ApqSettings)
+    ess: EssSettings = Field(default_factory=EssSettings)
+    subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
+    tls: TlsSettings = Field(default_factory=TlsSettings)
+    redis_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("redis_url", "REDIS_URL", "CONCUR_GATEWAY_REDIS_URL"),
+    )
+    """Redis shared by replicas (cache, idempotency, APQ); unset or empty: in process."""
+    graphiql: bool | None = Field(
+        default=None, validation_alias=AliasChoices("graphiql", "CONCUR_GATEWAY_GRAPHIQL")
+    )
+    """The documented short name of ``server.graphiql``: ``false`` in either turns it off."""
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _graphiql_switch(self) -> Settings:
+        if self.graphiql is False and self.server.graphiql:
+            self.server = self.server.model_copy(update={"graphiql": False})
+        return self
 
 
 __all__ = [
+    "ApqSettings",
+    "CacheSettings",
     "CompanyAuthSettings",
+    "EssSettings",
+    "GrpcSettings",
+    "HealthSettings",
     "LimitSettings",
     "SandboxSettings",
     "ServerSettings",
     "Settings",
+    "SubscriptionSettings",
+    "TelemetrySettings",
+    "TlsSettings",
     "UpstreamSettings",
 ]

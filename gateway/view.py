@@ -15,18 +15,28 @@ from datetime import timedelta
 
 import orjson
 from aiohttp import web
+from cross_web import AiohttpHTTPRequestAdapter, AsyncHTTPRequestAdapter
 from strawberry.aiohttp.views import GraphQLView
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types import ExecutionResult
 
 from adapters.client import Credentials
 from adapters.correlation import CORRELATION_ID
 from adapters.deadline import deadline_after
 from adapters.errors import GatewayError, RateLimited, Unauthenticated, UpstreamError
+from gateway.apq import PERSISTED_QUERIES, PersistedQueryError, resolve_documents
+from gateway.cache.response import answer
 from gateway.error_mapping import Phase, map_error
+from gateway.graphiql.page import GraphiQLPage
 from gateway.resources import CLIENT, OPERATIONS
+from gateway.shutdown import track_websocket
 from resolvers.context import Context
 
 logger = logging.getLogger(__name__)
@@ -46,25 +56,64 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip()
 
 
+class TokenInitHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws that also takes the token from ``connection_init``.
+
+    Browsers cannot set headers on a WebSocket, so ``{"Authorization": "Bearer <token>"}``
+    in the init payload authenticates the connection (its context is rebuilt with those
+    credentials before ``connection_ack``); a token Concur would refuse closes it with 4403.
+    Without one, the upgrade request's token (or none) stands.
+    """
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        payload = message.get("payload")
+        header = (
+            payload.get("Authorization", payload.get("authorization"))
+            if isinstance(payload, dict)
+            else None
+        )
+        if isinstance(header, str) and not self.connection_init_received:
+            try:
+                token = bearer_token(header)
+                if token is not None:
+                    credentials = await self.context.operations.client.verify_token(token)
+                    self.context = Context.build(
+                        self.context.operations, credentials, self.context.correlation_id
+                    )
+            except GatewayError as exc:
+                refused = isinstance(exc, Unauthenticated)
+                await self.websocket.close(
+                    code=4403 if refused else 4500,
+                    reason="Forbidden" if refused else "Token check failed",
+                )
+                return
+        await super().handle_connection_init(message)
+
+
 class GatewayView(GraphQLView[Context, None]):
     """Thin: Strawberry does the HTTP work, the schema's extensions do limits and errors."""
+
+    graphql_transport_ws_handler_class = TokenInitHandler
 
     def __init__(
         self,
         schema: BaseSchema,
         *,
-        graphiql: bool,
+        graphiql: GraphiQLPage | None,
         deadline_s: float,
         subscription_protocols: Sequence[str] = (GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        max_subscriptions_per_connection: int | None = 10,
     ) -> None:
         super().__init__(
             schema,
-            graphql_ide="graphiql" if graphiql else None,
+            graphql_ide="graphiql" if graphiql is not None else None,
             allow_queries_via_get=True,
             subscription_protocols=subscription_protocols,
             connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=max_subscriptions_per_connection,
         )
         self.deadline_s = deadline_s
+        self.graphiql = graphiql
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
@@ -79,7 +128,41 @@ class GatewayView(GraphQLView[Context, None]):
             return self.error_response(exc)
         if credentials is not None:
             request[CREDENTIALS] = credentials
-        return await super().__call__(request)
+        return await answer(request, credentials, lambda: self._execute(request))
+
+    async def _execute(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await super().__call__(request)
+        except PersistedQueryError as exc:  # raised while parsing, before execution
+            return self.error_response(exc, status=exc.http_status)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Strawberry's parsing, then APQ: a persisted query's hash becomes its document."""
+        data = await super().parse_http_body(request)
+        if isinstance(request, AiohttpHTTPRequestAdapter):
+            await resolve_documents(request.request.app.get(PERSISTED_QUERIES), data)
+        return data
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """A GET with a persisted query's hash and no document is a query, not a browser."""
+        return super().should_render_graphql_ide(request) and (
+            "extensions" not in request.query_params
+        )
+
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        """Our GraphiQL page (bundled assets, strict CSP), never Strawberry's CDN one."""
+        if self.graphiql is None:
+            raise web.HTTPNotFound()
+        return self.graphiql.render(request)
+
+    async def create_websocket_response(
+        self, request: web.Request, subprotocol: str | None
+    ) -> web.WebSocketResponse:
+        ws = await super().create_websocket_response(request, subprotocol)
+        track_websocket(request.app, ws)  # closed with "going away" on shutdown
+        return ws
 
     async def authenticate(self, request: web.Request) -> Credentials | None:
         token = bearer_token(request.headers.get("Authorization"))
@@ -94,9 +177,9 @@ class GatewayView(GraphQLView[Context, None]):
         credentials = request.get(CREDENTIALS)
         return Context.build(request.app[OPERATIONS], credentials, CORRELATION_ID.get())
 
-    def error_response(self, error: GatewayError) -> web.Response:
+    def error_response(self, error: GatewayError, *, status: int | None = None) -> web.Response:
         """A GraphQL error document for a request refused before execution."""
-        status = (
+        status = status or (
             401
             if isinstance(error, Unauthenticated)
             else 429
@@ -152,4 +235,4 @@ class GatewayView(GraphQLView[Context, None]):
         return sub_response
 
 
-__all__ = ["CREDENTIALS", "GatewayView", "bearer_token"]
+__all__ = ["CREDENTIALS", "GatewayView", "TokenInitHandler", "bearer_token"]

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.mutation import Mutation
 from resolvers.query import Query
+from resolvers.subscription import Subscription
 
 
 class GatewaySchema(strawberry.Schema):
@@ -38,7 +39,9 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema with the given extensions (classes or zero-argument factories)."""
     extension_list: list[Any] = list(extensions)
-    return GatewaySchema(query=Query, mutation=Mutation, extensions=extension_list)
+    return GatewaySchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extension_list
+    )
 
 
 def export_sdl() -> str:

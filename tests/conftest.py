@@ -188,3 +188,178 @@ async def sandbox() -> AsyncIterator[SandboxHarness]:
 def demo() -> Demo:
     """The demo company's fixed ids and credentials."""
     return DEMO
+
+
+# --- Redis -------------------------------------------------------------------------------
+# Real redis-server processes, never a fake. Imports stay inside the helpers so this block
+# only appends to the shared module.
+
+REDIS_DEFAULT_URL = "redis://127.0.0.1:6379/0"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _redis_answers(url: str) -> bool:
+    """A blocking PING with a short timeout (sync fixtures only)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    try:
+        return bool(client.ping())
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        return False
+    finally:
+        client.close()
+
+
+def _redis_server_argv(port: int, workdir: str) -> list[str]:
+    """A throwaway server: loopback only, nothing written to disk."""
+    return [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        workdir,
+    ]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A reachable Redis: ``REDIS_URL``, else 127.0.0.1:6379, else a private ``redis-server``
+    for the session; skips the test when none can be had. Share it only through
+    ``redis_prefix`` (one key prefix per test)."""
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    candidates = [url for url in (os.environ.get("REDIS_URL"), REDIS_DEFAULT_URL) if url]
+    for url in candidates:
+        if _redis_answers(url):
+            yield url
+            return
+    if shutil.which("redis-server") is None:
+        pytest.skip("no Redis answers (REDIS_URL, 127.0.0.1:6379) and redis-server is missing")
+    port = _free_port()
+    workdir = str(tmp_path_factory.mktemp("redis"))
+    proc = subprocess.Popen(  # noqa: S603 - a fixed argv
+        _redis_server_argv(port, workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while not _redis_answers(url):  # polls a condition: the server accepting PING
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.skip(f"a private redis-server did not start on port {port}")
+            time.sleep(0.02)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Any:
+    """A key prefix unique to this test; every key under it is deleted afterwards.
+
+    A plain (sync) fixture, so other fixtures may ask for it with ``getfixturevalue``."""
+    import uuid
+
+    import redis
+
+    prefix = f"concur-gateway-test:{uuid.uuid4().hex}:"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+class RedisServer:
+    """A private ``redis-server`` a test may stop and start again (same port, empty data)."""
+
+    def __init__(self, port: int, workdir: str) -> None:
+        self.port = port
+        self.workdir = workdir
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self._proc: Any = None
+        self._drain: Any = None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None
+
+    async def start(self) -> None:
+        """Start the server and return once it accepts connections (its own log says so)."""
+        import asyncio
+
+        if self._proc is not None:
+            return
+        proc = await asyncio.create_subprocess_exec(
+            *_redis_server_argv(self.port, self.workdir),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        ready = asyncio.Event()
+
+        async def drain() -> None:  # keeps the pipe from filling; notices readiness
+            assert proc.stdout is not None
+            async for line in proc.stdout:
+                if b"Ready to accept connections" in line:
+                    ready.set()
+
+        self._proc = proc
+        self._drain = asyncio.create_task(drain())
+        waiter = asyncio.create_task(ready.wait())
+        exited = asyncio.create_task(proc.wait())
+        try:
+            await asyncio.wait({waiter, exited}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+            exited.cancel()
+        if not ready.is_set():
+            await self.stop()
+            raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    async def stop(self) -> None:
+        """Stop the server (SIGTERM) and wait for it to exit; clients now get refusals."""
+        proc, drain = self._proc, self._drain
+        self._proc = self._drain = None
+        if proc is None:
+            return
+        if proc.returncode is None:
+            proc.terminate()
+        await proc.wait()
+        await drain
+
+
+@pytest.fixture
+async def redis_server(tmp_path: Any) -> AsyncIterator[RedisServer]:
+    """A PRIVATE redis-server on a free port, for tests that stop and restart Redis:
+    ``.url``, ``await .stop()``, ``await .start()``. Skips when redis-server is missing."""
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(_free_port(), str(tmp_path))
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

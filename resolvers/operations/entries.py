@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from adapters.errors import BadUserInput, GatewayError
+from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError
 from adapters.models import ReportContext
 from resolvers.operations.freshness import fresh_report, invalidate, refused
 from resolvers.operations.outcome import Outcome, problems_of
@@ -31,6 +31,8 @@ async def add(ctx: Context, request: AddEntriesRequest) -> Outcome:
             creds, details.report_key, request.entries
         )
     except GatewayError as exc:
+        if isinstance(exc, ActionOutcomeUnknown):  # some entries may have been added
+            await invalidate(ctx, request.report_id)
         return await refused(ctx, creds, exc, request.report_id, ReportContext.TRAVELER)
     await invalidate(ctx, request.report_id)
     report = await fresh_report(ctx, creds, request.report_id, ReportContext.TRAVELER)

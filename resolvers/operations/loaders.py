@@ -25,8 +25,9 @@ T = TypeVar("T")
 
 ReportKey = tuple[str, ReportContext]
 """A report header is read in a context (TRAVELER, MANAGER...): Concur's view differs."""
-EntryKey = tuple[str, str]
-"""An entry is addressed by the report's opaque v1.1 key and the entry's key."""
+EntryKey = tuple[str, str, str]
+"""An entry: the report's plain id (what invalidation names), the report's opaque v1.1 key
+(what v1.1 addresses) and the entry's key."""
 
 REPORT_CODEC: Final = TypeAdapter(Report)
 DETAILS_CODEC: Final = TypeAdapter(ReportDetails)
@@ -137,9 +138,9 @@ class Loaders:
         creds = self._creds()
 
         def fetch(key: EntryKey) -> Awaitable[Entry]:
-            report_key, entry_id = key
+            report_id, report_key, entry_id = key
             return self._cache.read(
-                CacheKey(self._principal, "entry", report_key, entry_id),
+                CacheKey(self._principal, "entry", report_id, f"{report_key}/{entry_id}"),
                 ENTRY_CODEC,
                 lambda: self._client.get_entry(creds, report_key, entry_id),
             )

@@ -19,6 +19,7 @@ from adapters.models import (
     WorkflowStep,
 )
 from resolvers.operations import workflow
+from resolvers.operations.cache import note_unvouched_read
 from resolvers.operations.prefetch import NOTHING, Wants, prefetch
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ async def reports(ctx: Context, view: ReportView, wants: Wants = NOTHING) -> lis
     their approver (MANAGER).
     """
     creds = ctx.require_credentials()
+    note_unvouched_read()  # list membership is not covered by any report's generation
     summaries = await ctx.operations.client.list_reports(creds, view)
     context = ReportContext.MANAGER if view is ReportView.TOAPPROVE else ReportContext.TRAVELER
     return await headers(ctx, (s.id for s in summaries), context, wants)
@@ -51,6 +53,7 @@ async def reports(ctx: Context, view: ReportView, wants: Wants = NOTHING) -> lis
 async def reports_to_approve(ctx: Context, wants: Wants = NOTHING) -> list[Report]:
     """The caller's approval queue, each header read in the MANAGER context."""
     creds = ctx.require_credentials()
+    note_unvouched_read()  # list membership is not covered by any report's generation
     summaries = await ctx.operations.client.reports_to_approve(creds)
     return await headers(ctx, (s.id for s in summaries), ReportContext.MANAGER, wants)
 
@@ -92,7 +95,7 @@ async def entry(ctx: Context, report_id: str, entry_id: str) -> Entry:
     """
     ctx.require_credentials()
     details = await ctx.loaders.details.load(report_id)
-    found = await ctx.loaders.entry.load((details.report_key, entry_id))
+    found = await ctx.loaders.entry.load((report_id, details.report_key, entry_id))
     if found.report_id == report_id:
         return found
     return found.model_copy(update={"report_id": report_id})

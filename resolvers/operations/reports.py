@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from adapters.errors import BadUserInput, GatewayError
+from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError
 from adapters.models import ReportContext
 from resolvers.operations.freshness import fresh_report, invalidate, refused
 from resolvers.operations.guard import MAX_IDEMPOTENCY_KEY
@@ -91,6 +91,8 @@ async def update(ctx: Context, report_id: str, patch: ReportPatch) -> Outcome:
             creds, report_id, dict(patch.fields), ReportContext.TRAVELER
         )
     except GatewayError as exc:
+        if isinstance(exc, ActionOutcomeUnknown):  # it may have been applied
+            await invalidate(ctx, report_id)
         return await refused(ctx, creds, exc, report_id, ReportContext.TRAVELER)
     await invalidate(ctx, report_id)
     return Outcome(report=await fresh_report(ctx, creds, report_id, ReportContext.TRAVELER))

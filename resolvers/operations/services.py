@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from adapters.client import ConcurClient, Credentials
 from resolvers.operations.cache import NoCache, ReadCache
+from resolvers.operations.events import EventSource, NoEvents
 from resolvers.operations.facts import NoWorkflowFacts, WorkflowFactsSource
 from resolvers.operations.idempotency import IdempotencyStore
 from resolvers.operations.loaders import Loaders
@@ -23,6 +24,7 @@ class Operations:
     idempotency: IdempotencyStore
     cache: ReadCache = field(default_factory=NoCache)
     facts: WorkflowFactsSource = field(default_factory=NoWorkflowFacts)
+    events: EventSource = field(default_factory=NoEvents)
     list_concurrency: int = 16
 
     def new_loaders(self, credentials: Credentials | None) -> Loaders:

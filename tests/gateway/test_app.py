@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestServer
 from adapters.config import UpstreamSettings
 from gateway.app import create_app
 from gateway.cli import demo_tokens
-from gateway.embedded import SANDBOX, SETTINGS, UPSTREAM
-from gateway.resources import CLIENT, OPERATIONS
+from gateway.embedded import SANDBOX, SETTINGS, UPSTREAM, embedded_sandbox
+from gateway.resources import CLIENT, OPERATIONS, concur_client, operations
 from gateway.settings import Settings
 
 
@@ -21,7 +21,7 @@ def test_building_the_app_starts_nothing() -> None:
     assert app[SETTINGS] is settings
     for key in (UPSTREAM, CLIENT, OPERATIONS, SANDBOX):
         assert key not in app
-    assert len(app.cleanup_ctx) == 3
+    assert {embedded_sandbox, concur_client, operations} <= set(app.cleanup_ctx)
 
 
 async def test_the_embedded_sandbox_serves_and_is_torn_down() -> None:
