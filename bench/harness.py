@@ -22,6 +22,7 @@ from aiohttp import web
 
 from adapters.config import UpstreamSettings
 from gateway.app import create_app
+from gateway.cache.settings import CacheSettings
 from gateway.settings import Settings
 from sandbox import seed
 
@@ -102,6 +103,14 @@ async def sandbox_process(*, scale: int = 0) -> AsyncIterator[str]:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+def uncached(sandbox_url: str) -> Settings:
+    """Gateway settings with no caches: every read goes to Concur (upstream-call and
+    latency benchmarks measure the fan-out itself, not the caches in front of it)."""
+    return Settings(
+        upstream=UpstreamSettings(base_url=sandbox_url), cache=CacheSettings(enabled=False)
+    )
 
 
 @asynccontextmanager
@@ -221,4 +230,4 @@ if __name__ == "__main__" and sys.argv[1:2] == ["load"]:
     _load_main(sys.argv[2:])
 
 
-__all__ = ["ADMIN", "Load", "Stack", "load", "stack"]
+__all__ = ["ADMIN", "Load", "Stack", "load", "stack", "uncached"]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Stack, stack
+from harness import Stack, stack, uncached
 
 from sandbox import seed
 
@@ -82,7 +82,7 @@ async def median_seconds(run: Callable[[], Awaitable[object]]) -> float:
 
 
 async def main() -> None:
-    async with stack() as s:
+    async with stack(settings=uncached) as s:
         manager = await s.token("manager@example.com")
         listed = await s.gql("{ reportsToApprove { id } }", manager)
         ids = [r["id"] for r in listed["reportsToApprove"]]

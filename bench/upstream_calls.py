@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Stack, stack
+from harness import Stack, stack, uncached
 
 REPORT = """query($id: ID!) { report(id: $id, context: MANAGER) {
   id name total { value currencyCode } approvalStatus { code name }
@@ -50,7 +50,7 @@ async def measure(
 
 
 async def main() -> None:
-    async with stack() as s:
+    async with stack(settings=uncached) as s:
         manager = await s.token("manager@example.com")
         traveler = await s.token("traveler@example.com")
         # warm the JWKS cache so the first measurement counts only report traffic

@@ -44,7 +44,7 @@ def list_value(field_id: str, text: str | None) -> CustomField | None:
 class XmlRecord:
     """One element of a parsed document whose children share the document's namespace."""
 
-    __slots__ = ("_correlation_id", "_ns", "element")
+    __slots__ = ("_correlation_id", "_index", "_ns", "element")
 
     def __init__(
         self, element: etree._Element, namespace: str, *, correlation_id: str | None = None
@@ -52,6 +52,7 @@ class XmlRecord:
         self.element = element
         self._ns = namespace
         self._correlation_id = correlation_id
+        self._index: dict[str, etree._Element] | None = None
 
     def _bad(self, what: str) -> UpstreamBadResponse:
         return UpstreamBadResponse(
@@ -63,7 +64,16 @@ class XmlRecord:
         return f"{{{self._ns}}}{name}" if self._ns else name
 
     def child(self, name: str) -> etree._Element | None:
-        return self.element.find(self._qname(name))
+        """The first child with this name. An entry has ~100 children and is asked for most
+        of them, so they are indexed once instead of scanned on every look-up."""
+        index = self._index
+        if index is None:
+            index = {}
+            for element in self.element:
+                if isinstance(element.tag, str):
+                    index.setdefault(element.tag, element)
+            self._index = index
+        return index.get(self._qname(name))
 
     def record(self, name: str) -> XmlRecord | None:
         element = self.child(name)
