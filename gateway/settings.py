@@ -105,12 +105,18 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("graphiql", "CONCUR_GATEWAY_GRAPHIQL")
     )
     """The documented short name of ``server.graphiql``: ``false`` in either turns it off."""
+    grpc_port: int | None = Field(
+        default=None, validation_alias=AliasChoices("grpc_port", "CONCUR_GATEWAY_GRPC_PORT")
+    )
+    """The documented short name of ``grpc.port``; the nested name wins when both are set."""
     log_level: str = "INFO"
 
     @model_validator(mode="after")
-    def _graphiql_switch(self) -> Settings:
+    def _short_names(self) -> Settings:
         if self.graphiql is False and self.server.graphiql:
             self.server = self.server.model_copy(update={"graphiql": False})
+        if self.grpc_port is not None and self.grpc.port is None:
+            self.grpc = self.grpc.model_copy(update={"port": self.grpc_port})
         return self
 
 
