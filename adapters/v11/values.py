@@ -41,6 +41,9 @@ def list_value(field_id: str, text: str | None) -> CustomField | None:
     return CustomField(id=field_id, value=match["name"] or None, code=match["code"] or None)
 
 
+_XSI_NIL: Final = f"{{{XSI_NS}}}nil"
+
+
 class XmlRecord:
     """One element of a parsed document whose children share the document's namespace."""
 
@@ -67,13 +70,9 @@ class XmlRecord:
         """The first child with this name. An entry has ~100 children and is asked for most
         of them, so they are indexed once instead of scanned on every look-up."""
         index = self._index
-        if index is None:
-            index = {}
-            for element in self.element:
-                if isinstance(element.tag, str):
-                    index.setdefault(element.tag, element)
-            self._index = index
-        return index.get(self._qname(name))
+        if index is None:  # reversed, so the first of two same-named children wins
+            index = self._index = {element.tag: element for element in reversed(self.element)}
+        return index.get(f"{{{self._ns}}}{name}" if self._ns else name)
 
     def record(self, name: str) -> XmlRecord | None:
         element = self.child(name)
@@ -101,7 +100,7 @@ class XmlRecord:
     def text(self, name: str) -> str | None:
         """Stripped text; None when absent, empty (``<X />``) or ``i:nil="true"``."""
         element = self.child(name)
-        if element is None or element.get(f"{{{XSI_NS}}}nil") == "true":
+        if element is None or element.get(_XSI_NIL) == "true":
             return None
         value = (element.text or "").strip()
         return value or None
