@@ -20,7 +20,7 @@ from adapters.models import (
 )
 from adapters.v11.currencies import currency_code
 from adapters.v11.namespaces import V20_REPORT_NS, expect_root
-from adapters.v11.values import XmlRecord
+from adapters.v11.values import XmlRecord, entry_flags
 from adapters.v11.xmlsafe import parse_xml
 
 
@@ -74,16 +74,7 @@ def _entry(entry: XmlRecord, report_id: str, currency: str | None) -> Entry:
             else None
         ),
         business_purpose=entry.text("BusinessPurpose"),
-        is_personal=entry.flag("IsPersonal"),
-        is_itemized=entry.flag("IsItemized"),
-        has_attendees=entry.flag("HasAttendees"),
-        has_comments=entry.flag("HasComments"),
-        has_exceptions=entry.flag("HasExceptions"),
-        has_vat=entry.flag("HasVat"),
-        receipt_required=entry.flag("ReceiptRequired"),
-        image_required=entry.flag("ImageRequired"),
-        is_credit_card_charge=entry.flag("IsCreditCardCharge"),
-        is_personal_card_charge=entry.flag("IsPersonalCardCharge"),
+        **entry_flags(entry),
         receipt_image_id=entry.text("EntryImageID"),
         allocation=entry.allocation("HasAllocation"),
         custom_fields=entry.custom_fields("Custom", 40, "custom"),

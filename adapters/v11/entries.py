@@ -26,7 +26,7 @@ from adapters.models import (
 from adapters.paths import segment_after
 from adapters.v11.currencies import UNKNOWN_CURRENCY, currency_code
 from adapters.v11.namespaces import V11_NS, expect_root
-from adapters.v11.values import XmlRecord
+from adapters.v11.values import XmlRecord, entry_flags
 from adapters.v11.xmlsafe import element, parse_xml, to_bytes
 
 _FIELD_ID = re.compile(r"^(?P<kind>custom|orgunit)(?P<index>[0-9]{1,2})$", re.IGNORECASE)
@@ -73,16 +73,7 @@ def parse_expense_entry(
         location=entry.text("LocationName"),
         payment_type=PaymentType(key=payment_key) if payment_key else None,
         business_purpose=entry.text("BusinessPurpose"),
-        is_personal=entry.flag("IsPersonal"),
-        is_itemized=entry.flag("IsItemized"),
-        has_attendees=entry.flag("HasAttendees"),
-        has_comments=entry.flag("HasComments"),
-        has_exceptions=entry.flag("HasExceptions"),
-        has_vat=entry.flag("HasVat"),
-        receipt_required=entry.flag("ReceiptRequired"),
-        image_required=entry.flag("ImageRequired"),
-        is_credit_card_charge=entry.flag("IsCreditCardCharge"),
-        is_personal_card_charge=entry.flag("IsPersonalCardCharge"),
+        **entry_flags(entry),
         receipt_image_id=entry.text("ReceiptImageId"),
         allocation=entry.allocation("HasAllocation"),
         custom_fields=entry.custom_fields("Custom", 40, "custom"),

@@ -201,4 +201,24 @@ class XmlRecord:
         return [field for field in fields if field is not None]
 
 
-__all__ = ["XmlRecord", "list_value"]
+ENTRY_FLAGS: Final = {
+    "is_personal": "IsPersonal",
+    "is_itemized": "IsItemized",
+    "has_attendees": "HasAttendees",
+    "has_comments": "HasComments",
+    "has_exceptions": "HasExceptions",
+    "has_vat": "HasVat",
+    "receipt_required": "ReceiptRequired",
+    "image_required": "ImageRequired",
+    "is_credit_card_charge": "IsCreditCardCharge",
+    "is_personal_card_charge": "IsPersonalCardCharge",
+}
+"""An entry's Y/N elements, named alike in v1.1 ``ExpenseEntry`` and v2.0 details."""
+
+
+def entry_flags(entry: XmlRecord) -> dict[str, bool]:
+    """The canonical ``Entry`` flags read from an entry element of either version."""
+    return {field: entry.flag(element) for field, element in ENTRY_FLAGS.items()}
+
+
+__all__ = ["ENTRY_FLAGS", "XmlRecord", "entry_flags", "list_value"]
