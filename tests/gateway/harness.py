@@ -93,8 +93,9 @@ async def running_gateway(
     sandbox: SandboxHarness, settings: Settings | None = None
 ) -> AsyncIterator[GatewayHarness]:
     app = create_app(settings or gateway_settings(sandbox.base_url))
+    server = TestServer(app)
     async with (
-        TestServer(app) as server,
+        server,
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
     ):
         yield GatewayHarness(server=server, session=session, sandbox=sandbox)
