@@ -26,7 +26,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import grpc
 from opentelemetry import propagate, trace
@@ -39,6 +39,9 @@ from adapters.errors import GatewayError, UpstreamError
 from gateway.error_codes import INTERNAL_CODE
 from gateway.grpc import errors
 from gateway.grpc.metadata import correlation_metadata, inbound_id, text_metadata
+
+if TYPE_CHECKING:
+    from gateway.telemetry.metrics import GatewayMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ SERVER_FAULTS: Final = frozenset(
 the others are the caller's business, recorded as attributes only."""
 
 TracerSource = Callable[[], trace.Tracer]
+MetricsSource = Callable[[], "GatewayMetrics | None"]
+"""The app's metrics when telemetry is on (looked up per call: they exist once started)."""
 ServicerContext = grpc.aio.ServicerContext[Any, Any]
 UnaryBehaviour = Callable[[Any, ServicerContext], Awaitable[Any]]
 StreamBehaviour = Callable[[Any, ServicerContext], AsyncIterator[Any]]
@@ -86,8 +91,16 @@ class Call:
 class CallInterceptor(grpc.aio.ServerInterceptor):
     """Wraps each ReportService method; see the module docstring."""
 
-    def __init__(self, *, tracer: TracerSource, deadline_s: float, service: str = SERVICE) -> None:
+    def __init__(
+        self,
+        *,
+        tracer: TracerSource,
+        deadline_s: float,
+        metrics: MetricsSource = lambda: None,
+        service: str = SERVICE,
+    ) -> None:
         self._tracer = tracer
+        self._metrics = metrics
         self._deadline_s = deadline_s
         self._prefix = f"/{service}/"
         self._service = service
@@ -180,7 +193,11 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
                 yield call
         finally:
             if call is not None:
-                self._log(call, time.perf_counter() - started)
+                duration = time.perf_counter() - started
+                self._log(call, duration)
+                recorder = self._metrics()
+                if recorder is not None:
+                    recorder.record_rpc(call.method, call.code.name, duration)
             DEADLINE.reset(deadline_token)
             CORRELATION_ID.reset(correlation_token)
 

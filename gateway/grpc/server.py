@@ -23,11 +23,12 @@ from opentelemetry import trace
 
 from gateway.embedded import SETTINGS
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2_grpc as service_grpc
-from gateway.grpc.interceptor import SERVICE, CallInterceptor, TracerSource
+from gateway.grpc.interceptor import SERVICE, CallInterceptor, MetricsSource, TracerSource
 from gateway.grpc.servicer import ReportServicer
 from gateway.resources import OPERATIONS
 from gateway.settings import Settings
 from gateway.telemetry.instruments import INSTRUMENTS
+from gateway.telemetry.metrics import GatewayMetrics
 from resolvers.operations.services import Operations
 
 logger = logging.getLogger(__name__)
@@ -86,12 +87,16 @@ def _host(host: str) -> str:
 
 
 def build_server(
-    operations: Operations, settings: Settings, tracer: TracerSource
+    operations: Operations,
+    settings: Settings,
+    tracer: TracerSource,
+    metrics: MetricsSource = lambda: None,
 ) -> tuple[grpc.aio.Server, ReportServicer, health.aio.HealthServicer]:
     """A server with every service added, not yet bound or started."""
-    server = grpc.aio.server(
-        interceptors=[CallInterceptor(tracer=tracer, deadline_s=settings.upstream.deadline_s)]
+    interceptor = CallInterceptor(
+        tracer=tracer, metrics=metrics, deadline_s=settings.upstream.deadline_s
     )
+    server = grpc.aio.server(interceptors=[interceptor])
     servicer = ReportServicer(operations)
     service_grpc.add_ReportServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
@@ -116,7 +121,11 @@ async def grpc_server(app: web.Application) -> AsyncIterator[None]:
         instruments = app.get(INSTRUMENTS)
         return fallback if instruments is None else instruments.tracer
 
-    server, servicer, health_servicer = build_server(app[OPERATIONS], settings, tracer)
+    def metrics() -> GatewayMetrics | None:
+        instruments = app.get(INSTRUMENTS)
+        return None if instruments is None else instruments.metrics
+
+    server, servicer, health_servicer = build_server(app[OPERATIONS], settings, tracer, metrics)
     port = server.add_insecure_port(f"{_host(config.host)}:{config.port}")
     await server.start()
     for name in (OVERALL, SERVICE):

@@ -98,6 +98,12 @@ class GatewayMetrics:
             "protocol, outcome",
             explicit_bucket_boundaries_advisory=LATENCY_BUCKETS_S,
         )
+        self.rpc_duration = meter.create_histogram(
+            "gateway.grpc.request.duration",
+            unit="s",
+            description="gRPC calls and their latency, by method and status code",
+            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS_S,
+        )
         self.upstream_retries = meter.create_counter(
             "gateway.upstream.retries",
             description="Upstream read attempts after the first, by route template",
@@ -140,6 +146,10 @@ class GatewayMetrics:
             "outcome": outcome,
         }
         self.operation_duration.record(duration_s, labels)
+
+    def record_rpc(self, method: str, code: str, duration_s: float) -> None:
+        """One gRPC call (``method`` of the one service; ``code`` a gRPC status name)."""
+        self.rpc_duration.record(duration_s, {"method": method, "code": code})
 
     def record_http(self, method: str, route: str, status: int, duration_s: float) -> None:
         self.http_duration.record(

@@ -12,6 +12,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.app import create_app
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
@@ -85,3 +86,22 @@ async def test_upstream_spans_nest_under_the_call(
     upstream = [s for s in spans if s.kind is SpanKind.CLIENT]
     assert len(upstream) == 2  # the v4 header and the v2.0 details
     assert all(s in descendants(spans, call) for s in upstream)
+
+
+async def test_calls_are_counted_in_the_metrics(traced: GrpcGateway) -> None:
+    token = await traced.token(TRAVELER)
+    report_id = pick_report(traced.sandbox, "A_PEND")
+    request = service_pb2.GetReportRequest(report_id=report_id)
+    await traced.stub.GetReport(request, metadata=auth(token))
+    with pytest.raises(grpc.aio.AioRpcError):
+        await traced.stub.GetReport(request, metadata=auth("garbage"))
+    async with traced.http.session.get(traced.http.server.make_url("/metrics")) as response:
+        text = await response.text()
+    counts = {
+        (sample.labels["method"], sample.labels["code"]): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "gateway_grpc_request_duration_seconds_count"
+    }
+    assert counts[("GetReport", "OK")] == 1, counts
+    assert counts[("GetReport", "UNAUTHENTICATED")] == 1, counts
