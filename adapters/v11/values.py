@@ -190,7 +190,10 @@ class XmlRecord:
             if value is None and code is None:
                 return None
             return CustomField(id=field_id, value=value, code=code)
-        return list_value(field_id, self.text(name))
+        text = (element.text or "").strip()  # most are empty: skip the nil check for those
+        if not text or element.get(_XSI_NIL) == "true":
+            return None
+        return list_value(field_id, text)
 
     def custom_fields(self, prefix: str, count: int, id_prefix: str) -> list[CustomField]:
         """The non-empty ``{prefix}1..{count}`` fields, ids in v4 style (``custom1``)."""
