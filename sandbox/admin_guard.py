@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 from aiohttp import web
 
 from sandbox.keys import CONFIG
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from sandbox.v4.errors import Handler
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -55,4 +53,4 @@ async def json_object(request: web.Request) -> dict[str, Any]:
     return body
 
 
-__all__ = ["Handler", "admin_only", "json_object"]
+__all__ = ["admin_only", "json_object"]
