@@ -19,6 +19,24 @@ from sandbox.engine import Engine
 from sandbox.state import SandboxReport, Store
 
 ADMIN_TOKEN = "test-admin"
+TEST_REDIS_VARIABLE = "CONCUR_GATEWAY_TEST_REDIS_URL"
+"""The only variable that points the suite at an existing Redis (else it starts its own)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Nothing in the environment of the person running the tests changes what a test means:
+    the application's own settings (``REDIS_URL``, ``CONCUR_GATEWAY_*``, ``OTEL_*``) are
+    removed from this process before any test builds ``Settings``. A test that wants a setting
+    passes it explicitly."""
+    import os
+
+    del config
+    test_redis = os.environ.get(TEST_REDIS_VARIABLE)
+    for name in list(os.environ):
+        if name == "REDIS_URL" or name.startswith(("CONCUR_GATEWAY_", "CONCUR_SANDBOX_", "OTEL_")):
+            del os.environ[name]
+    if test_redis:
+        os.environ[TEST_REDIS_VARIABLE] = test_redis
 
 
 @dataclass(frozen=True)
@@ -194,8 +212,6 @@ def demo() -> Demo:
 # Real redis-server processes, never a fake. Imports stay inside the helpers so this block
 # only appends to the shared module.
 
-REDIS_DEFAULT_URL = "redis://127.0.0.1:6379/0"
-
 
 def _free_port() -> int:
     import socket
@@ -238,21 +254,22 @@ def _redis_server_argv(port: int, workdir: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A reachable Redis: ``REDIS_URL``, else 127.0.0.1:6379, else a private ``redis-server``
-    for the session; skips the test when none can be had. Share it only through
-    ``redis_prefix`` (one key prefix per test)."""
+    """A private ``redis-server`` on a free port for this run (or the Redis named by
+    ``CONCUR_GATEWAY_TEST_REDIS_URL``); skips when neither can be had. Never the application's
+    ``REDIS_URL`` nor whatever answers on 6379. Share it only through ``redis_prefix``."""
     import os
     import shutil
     import subprocess
     import time
 
-    candidates = [url for url in (os.environ.get("REDIS_URL"), REDIS_DEFAULT_URL) if url]
-    for url in candidates:
-        if _redis_answers(url):
-            yield url
-            return
+    configured = os.environ.get(TEST_REDIS_VARIABLE)
+    if configured:
+        if not _redis_answers(configured):
+            pytest.skip(f"{TEST_REDIS_VARIABLE}={configured} does not answer")
+        yield configured
+        return
     if shutil.which("redis-server") is None:
-        pytest.skip("no Redis answers (REDIS_URL, 127.0.0.1:6379) and redis-server is missing")
+        pytest.skip("redis-server is not installed (or set CONCUR_GATEWAY_TEST_REDIS_URL)")
     port = _free_port()
     workdir = str(tmp_path_factory.mktemp("redis"))
     proc = subprocess.Popen(  # noqa: S603 - a fixed argv
