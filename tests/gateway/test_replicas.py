@@ -1,0 +1,265 @@
+"""Two gateway replicas as real processes on one Redis and one sandbox.
+
+Each replica is a ``concur-gateway serve`` process of its own, configured only through its
+environment, as a deployment runs it (docs/operations.md, deploy/compose). The sandbox
+delivers its signed ESS events to replica A alone; everything replica B knows of them it
+learns through Redis: generations (so its cached answers go stale at once), the event
+broker (so its subscribers hear of them) and idempotency outcomes (so a repeated action
+is settled, not sent twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+
+from sandbox import seed
+from tests.conftest import SandboxHarness
+from tests.gateway.events.conftest import KEY_PATH, SUBSCRIPTIONS, EssControl
+
+START_S = 60.0
+WAIT_S = 15.0
+_SERVING = re.compile(rb"serving on (?P<url>http://\S+)")
+_LAUNCH = "from gateway.cli import main; raise SystemExit(main())"
+
+REPORT_STATUS = """
+query Status($id: ID!, $context: ReportContext!) {
+  report(id: $id, context: $context) { id approvalStatus { code } paymentStatus { code } }
+}
+"""
+APPROVE = """
+mutation Approve($input: ApproveReportInput!) {
+  approveReport(input: $input) {
+    report { id approvalStatus { code } }
+    userErrors { code message }
+  }
+}
+"""
+WATCH = "subscription Watch($id: ID) { reportEvents(reportId: $id) { id eventType reportId } }"
+
+
+@dataclass
+class Replica:
+    """One ``concur-gateway serve`` process and the URL it printed."""
+
+    name: str
+    process: asyncio.subprocess.Process
+    url: str
+    session: aiohttp.ClientSession
+
+    @property
+    def origin(self) -> str:
+        return self.url.rsplit("/", 1)[0]
+
+    async def gql(self, query: str, variables: Mapping[str, Any], token: str) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"}
+        payload = {"query": query, "variables": dict(variables)}
+        async with self.session.post(self.url, json=payload, headers=headers) as response:
+            assert response.status == 200, await response.text()
+            body: dict[str, Any] = await response.json()
+            return body
+
+
+def _environment(sandbox: SandboxHarness, redis_url: str, prefix: str) -> dict[str, str]:
+    """Only what a deployment would set: no inherited application settings."""
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("CONCUR_", "OTEL_")) and name != "REDIS_URL"
+    }
+    return {
+        **inherited,
+        "REDIS_URL": redis_url,
+        "CONCUR_GATEWAY_CACHE__PREFIX": prefix,
+        "CONCUR_GATEWAY_UPSTREAM__BASE_URL": sandbox.base_url,
+        "CONCUR_GATEWAY_UPSTREAM__BACKOFF_INITIAL_S": "0.01",
+        "CONCUR_GATEWAY_UPSTREAM__BACKOFF_MAX_S": "0.05",
+        "CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_ID": seed.CLIENT_ID,
+        "CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_SECRET": seed.CLIENT_SECRET,
+        "CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_ID": seed.COMPANY_ID,
+        "CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_AUTH_TOKEN": seed.COMPANY_AUTH_TOKEN,
+        "CONCUR_GATEWAY_ESS__PUBLIC_KEYS": json.dumps([sandbox.base_url + KEY_PATH]),
+        "CONCUR_GATEWAY_ESS__KEY_REFETCH_MIN_S": "0",
+        "CONCUR_GATEWAY_GRAPHIQL": "false",
+        "CONCUR_GATEWAY_LOG_LEVEL": "WARNING",
+    }
+
+
+async def _drain(stream: asyncio.StreamReader | None, found: asyncio.Future[str]) -> None:
+    """Read a pipe to its end (so it never fills) and resolve ``found`` with the URL."""
+    if stream is None:
+        return
+    async for line in stream:
+        match = _SERVING.search(line)
+        if match is not None and not found.done():
+            found.set_result(match["url"].decode())
+
+
+@asynccontextmanager
+async def replica(
+    name: str, env: Mapping[str, str], session: aiohttp.ClientSession
+) -> AsyncIterator[Replica]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _LAUNCH,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        env=dict(env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    found: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    readers = [
+        asyncio.create_task(_drain(process.stdout, found)),
+        asyncio.create_task(_drain(process.stderr, found)),
+    ]
+    try:
+        exited = asyncio.create_task(process.wait())
+        done, _ = await asyncio.wait(
+            {found, exited}, timeout=START_S, return_when="FIRST_COMPLETED"
+        )
+        exited.cancel()
+        if found not in done:
+            raise AssertionError(f"replica {name} did not start (exit code {process.returncode})")
+        yield Replica(name=name, process=process, url=found.result(), session=session)
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
+        for reader in readers:
+            await reader
+
+
+async def _subscribe_webhook(ess: EssControl, target: Replica) -> None:
+    """Concur delivers to one replica's webhook (in production: through the load balancer)."""
+    token = await ess.sandbox.app_token()
+    reply = await ess.sandbox.call(
+        "PUT",
+        f"{SUBSCRIPTIONS}/webhook",
+        token=token,
+        json={
+            "id": "replicas",
+            "filter": ".*",
+            "topic": "public.concur.expense.report",
+            "webHookConfig": {"endpoint": f"{target.origin}/events/ess"},
+        },
+    )
+    assert reply.status == 200, reply.text
+
+
+@asynccontextmanager
+async def watching(
+    target: Replica, token: str, report_id: str
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A ``reportEvents`` subscription on ``target``, acknowledged and started."""
+    async with target.session.ws_connect(target.url, protocols=("graphql-transport-ws",)) as ws:
+        await ws.send_json(
+            {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+        )
+        ack = await ws.receive_json(timeout=WAIT_S)
+        assert ack["type"] == "connection_ack", ack
+        await ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": WATCH, "variables": {"id": report_id}},
+            }
+        )
+        yield ws
+
+
+async def _status(target: Replica, token: str, report_id: str, context: str) -> tuple[str, str]:
+    body = await target.gql(REPORT_STATUS, {"id": report_id, "context": context}, token)
+    assert "errors" not in body, body
+    report = body["data"]["report"]
+    return report["approvalStatus"]["code"], report["paymentStatus"]["code"]
+
+
+@pytest.fixture
+async def replicas(
+    sandbox: SandboxHarness, redis_url: str, redis_prefix: str
+) -> AsyncIterator[tuple[Replica, Replica]]:
+    env = _environment(sandbox, redis_url, redis_prefix)
+    async with AsyncExitStack() as stack:
+        session = await stack.enter_async_context(
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        )
+        first = await stack.enter_async_context(replica("A", env, session))
+        second = await stack.enter_async_context(replica("B", env, session))
+        yield first, second
+
+
+async def test_an_event_delivered_to_one_replica_freshens_the_other(
+    sandbox: SandboxHarness, replicas: tuple[Replica, Replica]
+) -> None:
+    a, b = replicas
+    ess = EssControl(sandbox)
+    await _subscribe_webhook(ess, a)
+    traveler = await sandbox.user_token("traveler@example.com")
+    report = sandbox.report_named("Denver Trade Show")  # at the processor's step
+
+    before = await _status(b, traveler, report.report_id, "TRAVELER")
+    assert before == await _status(b, traveler, report.report_id, "TRAVELER")  # now cached
+    assert before == await _status(a, traveler, report.report_id, "TRAVELER")
+
+    async with watching(b, traveler, report.report_id) as ws:
+        # Concur changes the report on its own (the processor approves in Concur's UI);
+        # ESS tells replica A, and only A.
+        status, body = await sandbox.admin("POST", f"/_sandbox/reports/{report.report_id}/process")
+        assert status == 200, body
+        await ess.drain()
+        message = await ws.receive_json(timeout=WAIT_S)
+        assert message["type"] == "next", message
+        assert message["payload"]["data"]["reportEvents"]["reportId"] == report.report_id
+
+    after = await _status(b, traveler, report.report_id, "TRAVELER")
+    assert after != before
+    assert after == (
+        report.workflow.approval_status,
+        report.workflow.payment_status,
+    )
+    assert after == await _status(a, traveler, report.report_id, "TRAVELER")
+
+
+async def test_an_action_through_one_replica_is_settled_by_the_other(
+    sandbox: SandboxHarness, replicas: tuple[Replica, Replica]
+) -> None:
+    a, b = replicas
+    manager = await sandbox.user_token("manager@example.com")
+    report = sandbox.report_named("Boston Customer Workshop")  # pending the manager
+    key = f"replicas-{uuid.uuid4()}"
+    action = {
+        "input": {
+            "reportId": report.report_id,
+            "expectedStatus": "A_PEND",
+            "idempotencyKey": key,
+        }
+    }
+    await sandbox.reset_stats()
+
+    first = await a.gql(APPROVE, action, manager)
+    repeat = await b.gql(APPROVE, action, manager)
+
+    assert first["data"]["approveReport"]["userErrors"] == [], first
+    assert repeat["data"] == first["data"]
+    approvals = {
+        route: count
+        for route, count in (await sandbox.stats())["requests"].items()
+        if route.endswith("/approve") or route.lower().endswith("/workflowaction")
+    }
+    assert sum(approvals.values()) == 1, approvals
