@@ -39,9 +39,9 @@ async def test_plain_users_who_are_not_assigned_are_refused(sandbox: SandboxHarn
         assert text(reply.root, "Status") == "FAILURE", login
     coapprover = await sandbox.user_token("coapprover@example.com")
     path = _manager_path(DEMO.coapprover, report, "approve")
-    reply = await sandbox.call("PATCH", path, token=coapprover, json={})
-    assert reply.status == 403
-    assert reply.json()["httpStatus"] == "403 - Forbidden"
+    refused = await sandbox.call("PATCH", path, token=coapprover, json={})
+    assert refused.status == 403
+    assert refused.json()["httpStatus"] == "403 - Forbidden"
     assert report.workflow.approval_status == "A_PEND"
 
 
