@@ -12,7 +12,7 @@ from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from tests.gateway.harness import MANAGER, TRAVELER, TRAVELER2, pick_report
 from tests.grpc.harness import GrpcGateway, auth
 
-DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{report_key}"
+DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{rpt_key}"
 """v1.1 full details: a plain caller's details (v2.0 is for administrators)."""
 EVERYTHING = service_pb2.ReportInclude(
     entries=True, cost_objects=True, workflow=True, available_actions=True
