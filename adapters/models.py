@@ -82,6 +82,8 @@ class ReportView(StrEnum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     TOAPPROVE = "TOAPPROVE"
+    PROCESSED = "PROCESSED"
+    PAID = "PAID"
 
 
 class TokenKind(StrEnum):
