@@ -41,7 +41,9 @@ query($id: ID!) {
 """
 ENTRY = """
 query($report: ID!, $id: ID!) {
-  entry(reportId: $report, id: $id) { id reportId exchangeRate postedAmount { value } }
+  entry(reportId: $report, id: $id) {
+    id reportId exchangeRate postedAmount { value currencyCode }
+  }
 }
 """
 APPROVE = """
@@ -112,6 +114,7 @@ async def test_a_plain_approver_reads_a_report_in_full(
     assert "errors" not in body, body
     assert body["data"]["entry"]["id"] == entry["id"]
     assert body["data"]["entry"]["reportId"] == report_id
+    assert body["data"]["entry"]["postedAmount"]["currencyCode"] == stored.currency_code
     assert_normal_form(body)
 
 
