@@ -292,7 +292,11 @@ class HttpConcurClient(ConcurClient):
         report_key = await self._keys.find(creds, report_id, partial(self.list_reports, creds))
         if report_key is None:
             return await self._v20_details(creds, report_id)
-        response = await self._xml("GET", FULL_DETAILS_ROUTE, creds, reportKey=report_key)
+        try:
+            response = await self._xml("GET", FULL_DETAILS_ROUTE, creds, reportKey=report_key)
+        except NotFound:
+            self._keys.forget(creds, report_id)
+            raise
         details = v11_full_details.parse_full_details(
             response.body, correlation_id=response.correlation_id
         )

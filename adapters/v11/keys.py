@@ -79,6 +79,11 @@ class ReportKeyBook:
         self._keys[(caller, report_id)] = report_key
         self._misses.pop((caller, report_id), None)
 
+    def forget(self, creds: Credentials, report_id: str) -> None:
+        """Drop a key Concur no longer answers to (the report is gone from the caller's
+        sight): the next read looks it up again instead of trusting it."""
+        self._keys.pop((caller_of(creds), report_id), None)
+
     def known(self, creds: Credentials, report_id: str) -> str | None:
         return self._keys.get((caller_of(creds), report_id))
 

@@ -117,6 +117,15 @@ async def test_a_refused_view_is_skipped_and_a_failing_one_fails_the_read() -> N
     assert book.known(TRAVELER, "R2") is None
 
 
+async def test_a_forgotten_key_is_looked_up_again() -> None:
+    book = ReportKeyBook(clock=Clock())
+    lists = Lists(book, TRAVELER)
+    book.learn(TRAVELER, [row("R1", "old")])
+    book.forget(TRAVELER, "R1")
+    lists.rows[ReportView.ACTIVE] = [row("R1", "new")]
+    assert await book.find(TRAVELER, "R1", lists) == "new"
+
+
 async def test_the_book_is_bounded() -> None:
     book = ReportKeyBook(clock=Clock(), max_keys=2)
     book.learn(MANAGER, [row("R1", "k1"), row("R2", "k2")])
