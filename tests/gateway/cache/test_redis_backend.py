@@ -55,7 +55,9 @@ async def test_values_are_json_under_the_prefix(
     assert keys, "nothing was stored"
     assert all(key.startswith(PREFIX) for key in keys), keys  # this server holds only ours
     reads = [key for key in keys if key.startswith(f"{PREFIX}read:")]
-    assert len(reads) == 4  # header + details, and both for the missing report
+    # header + details, and the missing report's header (its details are Concur's 403 to a
+    # traveler whose lists do not name it: a refusal, which is not cached)
+    assert len(reads) == 3
     for key in reads:
         stored = await raw.get(key)
         assert stored is not None
