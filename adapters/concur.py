@@ -30,6 +30,7 @@ from yarl import URL
 
 from adapters.breaker import BreakerRegistry, BreakerState
 from adapters.client import ConcurClient, Credentials
+from adapters.comments import check_comment
 from adapters.config import CompanyAuthSettings, UpstreamSettings
 from adapters.errors import BadUserInput
 from adapters.http import (
@@ -77,7 +78,6 @@ _WORKFLOW_ACTION_PATH = re.compile(
 _CONCUR_HOST_SUFFIX: Final = ".concursolutions.com"
 _JSON: Final = "application/json"
 _XML: Final = "application/xml; charset=utf-8"
-_MAX_COMMENT: Final = 2000
 _CREATE_CONTEXTS: Final = frozenset({ReportContext.TRAVELER, ReportContext.PROXY})
 
 
@@ -330,7 +330,7 @@ class HttpConcurClient(ConcurClient):
         expected_step_sequence: str | None = None,
         workflow_action_url: str | None = None,
     ) -> None:
-        _check_comment(comment, required=False)
+        check_comment(comment)
         if protocol is Protocol.XML:
             await self._xml_action(creds, WorkflowActionKind.APPROVE, comment, workflow_action_url)
             return
@@ -355,7 +355,7 @@ class HttpConcurClient(ConcurClient):
         expected_step_sequence: str | None = None,
         workflow_action_url: str | None = None,
     ) -> None:
-        _check_comment(comment, required=True)
+        check_comment(comment, required=True)
         if protocol is Protocol.XML:
             await self._xml_action(
                 creds, WorkflowActionKind.SEND_BACK, comment, workflow_action_url
@@ -443,17 +443,6 @@ class HttpConcurClient(ConcurClient):
         )
         return v11_entries.parse_entry_status_list(
             response.body, correlation_id=response.correlation_id
-        )
-
-
-def _check_comment(comment: str | None, *, required: bool) -> None:
-    """Refuse before sending what Concur would refuse: a missing send-back comment, or a
-    comment over the documented 2000 characters."""
-    if required and not (comment and comment.strip()):
-        raise BadUserInput("Sending a report back needs a comment for its owner.", field="comment")
-    if comment is not None and len(comment) > _MAX_COMMENT:
-        raise BadUserInput(
-            f"The comment is longer than Concur's {_MAX_COMMENT} characters.", field="comment"
         )
 
 
