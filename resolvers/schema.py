@@ -7,6 +7,7 @@ when it builds the app.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import strawberry
@@ -17,6 +18,7 @@ from strawberry.types import ExecutionContext
 from resolvers.mutation import Mutation
 from resolvers.query import Query
 from resolvers.subscription import Subscription
+from resolvers.types.amount import DECIMAL
 
 
 class GatewaySchema(strawberry.Schema):
@@ -40,7 +42,11 @@ def build_schema(
     """The schema with the given extensions (classes or zero-argument factories)."""
     extension_list: list[Any] = list(extensions)
     return GatewaySchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extension_list
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extension_list,
+        scalar_overrides={Decimal: DECIMAL},
     )
 
 

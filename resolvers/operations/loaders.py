@@ -26,8 +26,8 @@ T = TypeVar("T")
 ReportKey = tuple[str, ReportContext]
 """A report header is read in a context (TRAVELER, MANAGER...): Concur's view differs."""
 EntryKey = tuple[str, str, str]
-"""An entry: the report's plain id (what invalidation names), the report's opaque v1.1 key
-(what v1.1 addresses) and the entry's key."""
+"""An entry: the report's plain id (what invalidation names), the report's encrypted v1.1
+key (``RptKey``, what v1.1 addresses) and the entry's ``RpeKey``."""
 
 REPORT_CODEC: Final = TypeAdapter(Report)
 DETAILS_CODEC: Final = TypeAdapter(ReportDetails)
