@@ -42,7 +42,7 @@ from adapters.breaker import BreakerRegistry, BreakerState
 from adapters.client import ConcurClient, Credentials
 from adapters.comments import check_comment
 from adapters.config import CompanyAuthSettings, UpstreamSettings
-from adapters.errors import BadUserInput, NotFound, UpstreamBadResponse
+from adapters.errors import BadUserInput, NotFound, Unauthenticated, UpstreamBadResponse
 from adapters.http import (
     Family,
     Operation,
@@ -68,6 +68,7 @@ from adapters.models import (
 )
 from adapters.oauth import JwksVerifier, TokenProvider
 from adapters.paths import build_url
+from adapters.revocations import TokenRevocations
 from adapters.tracing import UpstreamTracer
 from adapters.v4 import cost_objects as v4_cost_objects
 from adapters.v4 import reports as v4_reports
@@ -134,6 +135,15 @@ class HttpConcurClient(ConcurClient):
 
     # -- plumbing ---------------------------------------------------------------------
 
+    async def _send(self, request: UpstreamRequest) -> UpstreamResponse:
+        """Send as the caller; a token Concur refuses is revoked (``JwksVerifier.revoke``)."""
+        try:
+            return await self._transport.send(request)
+        except Unauthenticated:
+            if request.token is not None:
+                await self._verifier.revoke(request.token)
+            raise
+
     async def _v4(
         self,
         method: str,
@@ -145,7 +155,7 @@ class HttpConcurClient(ConcurClient):
         expected_step: bool = False,
         **ids: str,
     ) -> UpstreamResponse:
-        return await self._transport.send(
+        return await self._send(
             UpstreamRequest(
                 family=Family.V4,
                 method=method,
@@ -170,7 +180,7 @@ class HttpConcurClient(ConcurClient):
         body: bytes | None = None,
         **ids: str,
     ) -> UpstreamResponse:
-        return await self._transport.send(
+        return await self._send(
             UpstreamRequest(
                 family=Family.XML,
                 method=method,
@@ -497,12 +507,13 @@ async def open_concur_client(
     on_upstream_call: UpstreamCallHook | None = None,
     trace_configs: Sequence[aiohttp.TraceConfig] = (),
     tracer: UpstreamTracer | None = None,
+    revocations: TokenRevocations | None = None,
 ) -> AsyncIterator[HttpConcurClient]:
     """A ready client with one session per upstream family, all closed on exit.
 
     ``on_upstream_call`` receives one ``UpstreamCallEvent`` per attempt; ``trace_configs``
     are added to every session; ``tracer`` makes a client span per attempt and sends its
-    ``traceparent`` upstream.
+    ``traceparent`` upstream; ``revocations`` shares revoked tokens (default: this process).
     """
     origins = UpstreamOrigins.from_settings(upstream)
     clock = asyncio.get_running_loop().time
@@ -522,7 +533,7 @@ async def open_concur_client(
             transport=transport,
             origins=origins,
             tokens=TokenProvider(transport, origins.oauth, company, clock=clock),
-            verifier=JwksVerifier(transport, origins.oauth, clock=clock),
+            verifier=JwksVerifier(transport, origins.oauth, clock=clock, revocations=revocations),
         )
 
 
