@@ -21,7 +21,8 @@ from tests.gateway.harness import (
     running_gateway,
 )
 
-DETAILS_ROUTE = "GET /api/expense/expensereport/v2.0/report/{report_id}"
+DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{report_key}"
+"""v1.1 full details: how a plain caller (no administrator) reads a report's entries."""
 APPROVE = (
     "mutation($i: ApproveReportInput!) { approveReport(input: $i) { "
     "report { id approvalStatus { code } } userErrors { code message field } } }"
@@ -42,7 +43,9 @@ def assert_no_secrets(body: object, sandbox: SandboxHarness, token: str) -> None
 async def test_a_failed_read_is_retried(gateway: GatewayHarness, sandbox: SandboxHarness) -> None:
     token = await gateway.token(TRAVELER)
     report_id = pick_report(sandbox, "A_PEND")
-    await fault(sandbox, method="GET", path="/v2.0/report/", kind="status", status=500, times=1)
+    await fault(
+        sandbox, method="GET", path="/reportfulldetails/", kind="status", status=500, times=1
+    )
     status, body = await gateway.gql(
         "query($id: ID!) { report(id: $id) { id entries { id } } }", {"id": report_id}, token
     )
@@ -126,7 +129,7 @@ async def test_hostile_xml_is_a_bad_response(
 ) -> None:
     token = await gateway.token(TRAVELER)
     report_id = pick_report(sandbox, "A_PEND")
-    await fault(sandbox, method="GET", path="/v2.0/report/", kind=kind)
+    await fault(sandbox, method="GET", path="/reportfulldetails/", kind=kind)
     status, body = await gateway.gql(
         "query($id: ID!) { report(id: $id) { id entries { id } } }", {"id": report_id}, token
     )

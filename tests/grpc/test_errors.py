@@ -219,19 +219,23 @@ async def test_a_failing_upstream_is_unavailable(gw: GrpcGateway) -> None:
     assert (status.code, status.reason) == (grpc.StatusCode.UNAVAILABLE, "UPSTREAM_UNAVAILABLE")
 
 
-async def test_hostile_xml_is_internal_with_its_reason(gw: GrpcGateway) -> None:
+async def test_hostile_xml_costs_its_part_with_its_reason(gw: GrpcGateway) -> None:
+    """The details answer is hostile: the entries are left empty with a ``PartError`` naming
+    the code; the header stands and the call is OK."""
     token = await gw.token(TRAVELER)
-    await fault(gw.sandbox, method="GET", path="/v2.0/report/", kind="xxe_xml")
-    status = await failure(
-        get_report(
-            gw,
-            pick_report(gw.sandbox, "A_PEND"),
-            token,
-            include=service_pb2.ReportInclude(entries=True),
-        )
+    report_id = pick_report(gw.sandbox, "A_PEND")
+    await fault(gw.sandbox, method="GET", path="/reportfulldetails/", kind="xxe_xml")
+    report = await gw.stub.GetReport(
+        service_pb2.GetReportRequest(
+            report_id=report_id, include=service_pb2.ReportInclude(entries=True)
+        ),
+        metadata=auth(token),
     )
-    assert (status.code, status.reason) == (grpc.StatusCode.INTERNAL, "UPSTREAM_BAD_RESPONSE")
-    assert "root:" not in status.message
+    assert report.id == report_id
+    assert report.name
+    assert list(report.entries) == []
+    assert [(e.part, e.code) for e in report.part_errors] == [("entries", "UPSTREAM_BAD_RESPONSE")]
+    assert "root:" not in report.part_errors[0].message
 
 
 async def test_an_upstream_timeout_is_deadline_exceeded(sandbox: SandboxHarness) -> None:

@@ -12,7 +12,8 @@ from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from tests.gateway.harness import MANAGER, TRAVELER, TRAVELER2, pick_report
 from tests.grpc.harness import GrpcGateway, auth
 
-DETAILS_ROUTE = "GET /api/expense/expensereport/v2.0/report/{report_id}"
+DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{report_key}"
+"""v1.1 full details: a plain caller's details (v2.0 is for administrators)."""
 EVERYTHING = service_pb2.ReportInclude(
     entries=True, cost_objects=True, workflow=True, available_actions=True
 )
@@ -86,7 +87,8 @@ async def test_included_parts_share_one_details_read(gw: GrpcGateway) -> None:
     ]
     calls = await gw.upstream_calls()
     assert calls[DETAILS_ROUTE] == 1  # entries, workflow and actions share one read
-    assert sum(calls.values()) == 3  # header, details, cost objects
+    # header, the TOAPPROVE list that names the manager's key, details, cost objects
+    assert sum(calls.values()) == 4
 
 
 @pytest.mark.parametrize(
