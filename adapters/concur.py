@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final
@@ -58,6 +58,7 @@ from adapters.models import (
 from adapters.oauth import JwksVerifier, TokenProvider
 from adapters.paths import build_url
 from adapters.tracing import UpstreamTracer
+from adapters.transport_errors import unknown_outcome_if_unreadable
 from adapters.v4 import cost_objects as v4_cost_objects
 from adapters.v4 import reports as v4_reports
 from adapters.v4 import workflow as v4_workflow
@@ -207,7 +208,8 @@ class HttpConcurClient(ConcurClient):
             operation=Operation.WORKFLOW,
             body=v11_workflow.build_workflow_action(action, comment),
         )
-        v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
 
     async def _v4_action(
         self,
@@ -237,9 +239,9 @@ class HttpConcurClient(ConcurClient):
         )
 
     def breaker_states(self) -> dict[str, BreakerState]:
-        """The circuit state per upstream host (``host:port``), for metrics."""
-        origins = self._origins
-        return self._transport.breaker_states((origins.v4, origins.xml, origins.oauth))
+        """The circuit state per endpoint called so far (``METHOD origin/route``), for
+        metrics."""
+        return self._transport.breaker_states()
 
     # -- tokens -----------------------------------------------------------------------
 
@@ -410,7 +412,10 @@ class HttpConcurClient(ConcurClient):
             userId=creds.user_id,
             contextType=context.value,
         )
-        return v4_reports.parse_created_id(response.body, correlation_id=response.correlation_id)
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            return v4_reports.parse_created_id(
+                response.body, correlation_id=response.correlation_id
+            )
 
     async def update_report(
         self,
@@ -441,9 +446,10 @@ class HttpConcurClient(ConcurClient):
             body=v11_entries.build_report_entries(entries),
             reportKey=report_key,
         )
-        return v11_entries.parse_entry_status_list(
-            response.body, correlation_id=response.correlation_id
-        )
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            return v11_entries.parse_entry_status_list(
+                response.body, correlation_id=response.correlation_id
+            )
 
 
 def _check_comment(comment: str | None, *, required: bool) -> None:
@@ -465,15 +471,17 @@ async def open_concur_client(
     on_upstream_call: UpstreamCallHook | None = None,
     trace_configs: Sequence[aiohttp.TraceConfig] = (),
     tracer: UpstreamTracer | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> AsyncIterator[HttpConcurClient]:
     """A ready client with one session per upstream family, all closed on exit.
 
     ``on_upstream_call`` receives one ``UpstreamCallEvent`` per attempt; ``trace_configs``
     are added to every session; ``tracer`` makes a client span per attempt and sends its
-    ``traceparent`` upstream.
+    ``traceparent`` upstream; ``clock`` (the loop's by default) times breakers and token
+    expiry, so tests can move it.
     """
     origins = UpstreamOrigins.from_settings(upstream)
-    clock = asyncio.get_running_loop().time
+    clock = clock or asyncio.get_running_loop().time
     async with open_sessions(upstream, trace_configs=trace_configs) as sessions:
         transport = Transport(
             sessions=sessions,
@@ -481,6 +489,7 @@ async def open_concur_client(
             breakers=BreakerRegistry(
                 failure_threshold=upstream.breaker_failure_threshold,
                 reset_s=upstream.breaker_reset_s,
+                half_open_trials=upstream.breaker_half_open_trials,
                 clock=clock,
             ),
             on_upstream_call=on_upstream_call,
