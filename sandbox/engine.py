@@ -27,6 +27,10 @@ from sandbox.state import (
 )
 
 MAX_COMMENT = 2000
+SYSTEM_ROLE_NEEDS_APPROVER = (
+    "The expense report owner must have an approver or processor assigned to them before "
+    "the System role can make changes."
+)
 PROCESSOR_STATUS = "A_ACCO"
 
 
@@ -72,14 +76,23 @@ class InvalidInput(WorkflowRefused):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a user (``user_id``) or the company/system (``user_id`` None)."""
+    """Who acts: a user (``user_id``) or the company/system (``user_id`` None).
+
+    ``admin`` marks a user holding Company Administrator or Web Services Administrator:
+    where such a user is not the assignee, they act in the System role.
+    """
 
     user_id: str | None
     kind: str  # user | company | app
+    admin: bool = False
 
     @property
     def is_system(self) -> bool:
         return self.kind == "company"
+
+    @property
+    def may_act_as_system(self) -> bool:
+        return self.is_system or (self.kind == "user" and self.admin)
 
 
 class Engine:
@@ -233,21 +246,31 @@ class Engine:
         )
         if not actionable:
             raise InvalidState(f"The report is not pending approval (status {wf.approval_status}).")
-        if actor.is_system:
-            return None
+        if actor.user_id is not None:
+            instance = self.pending_instance(report, actor.user_id)
+            if instance is not None:
+                return instance  # the Approver role
+        if actor.may_act_as_system:
+            self._require_owner_approver(report)
+            return None  # the System role
         if actor.user_id is None:
             raise NotAllowed("A user or company token is required.")
-        instance = self.pending_instance(report, actor.user_id)
-        if instance is None:
-            raise NotAllowed("The user is not an approver of this report at its current step.")
-        return instance
+        raise NotAllowed("The user is not an approver of this report at its current step.")
+
+    def _require_owner_approver(self, report: SandboxReport) -> None:
+        """Post Report Workflow Action: "The expense report owner must have an approver or
+        processor assigned to them before the System role can make changes"."""
+        owner = self.store.user(report.owner_id)
+        if owner is None or not owner.manager_id:
+            raise NotAllowed(SYSTEM_ROLE_NEEDS_APPROVER)
 
     # actions ---------------------------------------------------------------------------
     def create_report(self, owner_id: str, **fields: Any) -> SandboxReport:
         store = self.store
         report = SandboxReport(
             report_id=store.new_report_id(),
-            report_key=store.opaque_key(),
+            rpt_key=store.opaque_key(),
+            report_key=store.plain_report_key(),
             owner_id=owner_id.lower(),
             report_number=store.next_report_number(),
             creation_date=self._now(),
@@ -450,6 +473,7 @@ def money(value: str | int | Decimal) -> Decimal:
 
 __all__ = [
     "MAX_COMMENT",
+    "SYSTEM_ROLE_NEEDS_APPROVER",
     "Actor",
     "Engine",
     "InvalidInput",

@@ -51,8 +51,8 @@ async def test_recent_lists_the_callers_reports_newest_first(sandbox: SandboxHar
     assert names(first) == SUMMARY
     report = sandbox.store.reports[text(first, "ReportId")]
     base = f"{sandbox.base_url}{API}/v1.1"
-    assert text(first, "Report-Details-Url") == f"{base}/report/{report.report_key}"
-    assert text(first, "Report-Full-Details-Url") == f"{base}/reportfulldetails/{report.report_key}"
+    assert text(first, "Report-Details-Url") == f"{base}/report/{report.rpt_key}"
+    assert text(first, "Report-Full-Details-Url") == f"{base}/reportfulldetails/{report.rpt_key}"
     assert text(first, "ExpenseUserXUserID") == "traveler@example.com"
     assert text(first, "ApproverXUserID") == "manager@example.com"
     assert text(first, "EmployeeName") == "Chris Miller"
