@@ -145,7 +145,8 @@ class WireErrorMessage(Wire):
 
 
 def _depths(document: Any) -> Iterator[tuple[int, Any]]:
-    """Every value of a decoded document with its nesting depth (iteratively: no recursion)."""
+    """Every value of a decoded document with its depth, the root at 1 (iteratively: no
+    recursion, whatever the depth)."""
     stack: list[tuple[int, Any]] = [(1, document)]
     while stack:
         depth, value = stack.pop()
@@ -166,7 +167,7 @@ def decode_json(body: bytes, *, correlation_id: str | None = None) -> Any:
         ) from exc
     has_float = False
     for depth, value in _depths(document):
-        if depth > MAX_JSON_DEPTH:
+        if depth > MAX_JSON_DEPTH and isinstance(value, dict | list):
             raise UpstreamBadResponse(
                 f"Concur returned JSON nested deeper than {MAX_JSON_DEPTH} levels; it was refused.",
                 correlation_id=correlation_id,
