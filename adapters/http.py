@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from typing import Final
 
 import aiohttp
@@ -71,6 +72,20 @@ async def read_limited(response: aiohttp.ClientResponse, limit: int, correlation
     return b"".join(chunks)
 
 
+def _budget_spent(request: UpstreamRequest, correlation_id: str) -> None:
+    logger.warning(
+        "retry budget spent: upstream %s %s not retried",
+        request.method,
+        request.route,
+        extra={
+            "upstream_method": request.method,
+            "upstream_route": request.route,
+            "upstream_protocol": request.family.value,
+            "correlation_id": correlation_id,
+        },
+    )
+
+
 class Transport:
     """Sends upstream requests; owns no sessions (``open_sessions`` does)."""
 
@@ -111,6 +126,7 @@ class Transport:
             deadline=deadline,
             clock=loop.time,
             budget=self._budgets.get(request.endpoint),
+            on_budget_spent=partial(_budget_spent, request, correlation_id),
         )
 
     async def _attempt(

@@ -1,12 +1,15 @@
 """The client's resilience against the real sandbox's fault injection: a breaker per
 endpoint, the retry budget, exactly the attempts we count, and what an action's failed or
-unreadable answer means. Only v4 routes and OAuth are used.
+unreadable answer means. Only v4 routes and OAuth are used; the last tests need answers
+no fault produces (well-formed but useless) and use the scriptable peer.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,8 +28,9 @@ from adapters.errors import (
     WorkflowActionFailed,
     WorkflowStepMismatch,
 )
-from adapters.models import Protocol, ReportContext
+from adapters.models import NewEntry, NewReport, Protocol, ReportContext, TokenKind
 from adapters.v4.reports import REPORT_ROUTE
+from tests.adapters.peer import Peer, reply
 
 MANAGER = "manager@example.com"
 V4_REPORT = r"^/expensereports/v4/users/[^/]+/context/[A-Z]+/reports/[^/]+$"
@@ -213,3 +217,43 @@ async def test_an_unreadable_read_is_a_bad_response(sandbox: Any, demo: Any, kin
             await client.get_report(manager, report_id, ReportContext.MANAGER)
         report = await client.get_report(manager, report_id, ReportContext.MANAGER)
         assert report.id == report_id
+
+
+# -- writes whose answer is well-formed but says nothing usable ------------------------
+
+
+@asynccontextmanager
+async def concur_at(peer: Peer) -> AsyncIterator[HttpConcurClient]:
+    settings = UpstreamSettings(base_url=peer.base_url)
+    async with open_concur_client(settings, CompanyAuthSettings()) as client:
+        yield client
+
+
+async def test_a_created_report_without_its_id_has_an_unknown_outcome(peer: Peer) -> None:
+    """Concur answered 201 (the report exists) but the answer does not name it."""
+    peer.script("POST", "/expensereports/v4/users/u-1/context/TRAVELER/reports", reply(201, b"{}"))
+    creds = Credentials(token="t", user_id="u-1", kind=TokenKind.USER)
+    async with concur_at(peer) as client:
+        with pytest.raises(ActionOutcomeUnknown):
+            await client.create_report(creds, NewReport(name="Trip"), ReportContext.TRAVELER)
+
+
+async def test_entries_posted_without_a_readable_status_list_have_an_unknown_outcome(
+    peer: Peer,
+) -> None:
+    answer = b'<?xml version="1.0"?><Unexpected xmlns="urn:x"/>'
+    peer.script(
+        "POST",
+        "/api/expense/expensereport/v1.1/report/K1/entry",
+        reply(200, answer, content_type="application/xml"),
+    )
+    creds = Credentials(token="t", user_id="u-1", kind=TokenKind.USER)
+    entry = NewEntry(
+        currency_code="USD",
+        expense_type_key="BUSML",
+        transaction_date=date(2026, 1, 5),
+        transaction_amount=Decimal("12.50"),
+    )
+    async with concur_at(peer) as client:
+        with pytest.raises(ActionOutcomeUnknown):
+            await client.add_entries(creds, "K1", [entry])

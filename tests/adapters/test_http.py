@@ -386,10 +386,13 @@ async def test_a_callers_bad_data_opens_no_breaker_for_anyone(peer: Peer) -> Non
 # -- retry budget ----------------------------------------------------------------------
 
 
-async def test_retries_under_a_persistent_failure_are_bounded_by_the_budget(peer: Peer) -> None:
+async def test_retries_under_a_persistent_failure_are_bounded_by_the_budget(
+    peer: Peer, caplog: pytest.LogCaptureFixture
+) -> None:
     """Three tokens, three retries allowed per read: the first read spends them all and
     every later read fails at its first error, however many there are."""
     peer.script("GET", PATH, reply(503))
+    caplog.set_level(logging.WARNING, logger="adapters.http")
     events: list[UpstreamCallEvent] = []
     async with transport_for(
         peer,
@@ -404,6 +407,9 @@ async def test_retries_under_a_persistent_failure_are_bounded_by_the_budget(peer
     retries = [e for e in events if e.attempt > 1]
     assert len(retries) == 3
     assert peer.count("GET", PATH) == 10 + 3
+    refused = [r for r in caplog.records if r.getMessage().startswith("retry budget spent")]
+    assert len(refused) == 9
+    assert {r.__dict__["upstream_route"] for r in refused} == {ROUTE}
 
 
 async def test_answers_refill_the_budget(peer: Peer) -> None:
