@@ -5,10 +5,12 @@ holds our callers until their deadlines. A breaker is kept per endpoint, not per
 one failing route never pauses the others, and their successes never hide its failures.
 Only Concur's own failures count (5xx, timeouts, connection errors, an action whose outcome
 is unknown): any deliberate answer, a 4xx caused by one caller's data included, proves the
-endpoint is up. After ``failure_threshold`` consecutive failures the breaker opens and calls
-fail fast with ``CircuitOpen``; after ``reset_s`` it is half-open and lets up to
-``half_open_trials`` calls through at once (enough for one query's fan-out, so the first
-query after a recovery succeeds); the first success closes it, a failure re-opens it.
+endpoint is up; a 429 says nothing either way (and earns no retry tokens, so the retry
+budget restrains retries of throttled calls too). After ``failure_threshold`` consecutive
+failures the breaker opens and calls fail fast with ``CircuitOpen``; after ``reset_s`` it
+is half-open and lets up to ``half_open_trials`` calls through at once (enough for one
+query's fan-out, so the first query after a recovery succeeds); the first success closes
+it, a failure re-opens it.
 
 ``attempt()`` is the one place a call's outcome reaches the breaker: admission, success,
 failure and the release of a call that says nothing about Concur (cancelled, refused
@@ -26,6 +28,7 @@ from adapters.errors import (
     ActionOutcomeUnknown,
     CircuitOpen,
     GatewayError,
+    RateLimited,
     UpstreamBadResponse,
     UpstreamUnavailable,
 )
@@ -42,9 +45,9 @@ class BreakerState(StrEnum):
 class Verdict(StrEnum):
     """What one call says about the endpoint."""
 
-    SUCCESS = "success"  # Concur answered deliberately (2xx, or a refusal)
+    SUCCESS = "success"  # Concur answered deliberately (2xx, or a refusal of the request)
     FAILURE = "failure"  # Concur failed: 5xx, timeout, connection error, unknown outcome
-    NEUTRAL = "neutral"  # says nothing: cancelled, unreadable, a local error
+    NEUTRAL = "neutral"  # says nothing of its health: throttled, cancelled, unreadable
 
 
 def verdict(error: BaseException | None) -> Verdict:
@@ -53,7 +56,7 @@ def verdict(error: BaseException | None) -> Verdict:
         return Verdict.SUCCESS
     if isinstance(error, UpstreamUnavailable | ActionOutcomeUnknown):
         return Verdict.FAILURE
-    if isinstance(error, GatewayError) and not isinstance(error, UpstreamBadResponse):
+    if isinstance(error, GatewayError) and not isinstance(error, UpstreamBadResponse | RateLimited):
         return Verdict.SUCCESS
     return Verdict.NEUTRAL
 

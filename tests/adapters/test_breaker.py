@@ -55,7 +55,7 @@ def test_concur_failures_count_and_refusals_prove_the_endpoint_is_up() -> None:
     assert verdict(ActionOutcomeUnknown("lost")) is Verdict.FAILURE
     assert verdict(NotFound("no such report")) is Verdict.SUCCESS
     assert verdict(BadUserInput("bad field")) is Verdict.SUCCESS
-    assert verdict(RateLimited("slow down")) is Verdict.SUCCESS
+    assert verdict(RateLimited("slow down")) is Verdict.NEUTRAL
     assert verdict(UpstreamBadResponse("too big")) is Verdict.NEUTRAL
     assert verdict(asyncio.CancelledError()) is Verdict.NEUTRAL
 
