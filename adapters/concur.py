@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -70,6 +70,7 @@ from adapters.oauth import JwksVerifier, TokenProvider
 from adapters.paths import build_url
 from adapters.revocations import TokenRevocations
 from adapters.tracing import UpstreamTracer
+from adapters.transport_errors import unknown_outcome_if_unreadable
 from adapters.v4 import cost_objects as v4_cost_objects
 from adapters.v4 import reports as v4_reports
 from adapters.v4 import workflow as v4_workflow
@@ -236,7 +237,8 @@ class HttpConcurClient(ConcurClient):
             operation=Operation.WORKFLOW,
             body=v11_workflow.build_workflow_action(action, comment),
         )
-        v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
 
     async def _v4_action(
         self,
@@ -266,9 +268,9 @@ class HttpConcurClient(ConcurClient):
         )
 
     def breaker_states(self) -> dict[str, BreakerState]:
-        """The circuit state per upstream host (``host:port``), for metrics."""
-        origins = self._origins
-        return self._transport.breaker_states((origins.v4, origins.xml, origins.oauth))
+        """The circuit state per endpoint called so far (``METHOD origin/route``), for
+        metrics."""
+        return self._transport.breaker_states()
 
     # -- tokens -----------------------------------------------------------------------
 
@@ -458,7 +460,10 @@ class HttpConcurClient(ConcurClient):
             userId=creds.user_id,
             contextType=context.value,
         )
-        return v4_reports.parse_created_id(response.body, correlation_id=response.correlation_id)
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            return v4_reports.parse_created_id(
+                response.body, correlation_id=response.correlation_id
+            )
 
     async def update_report(
         self,
@@ -494,9 +499,10 @@ class HttpConcurClient(ConcurClient):
             body=v11_entries.build_report_entries(entries),
             reportKey=report_key,
         )
-        return v11_entries.parse_entry_status_list(
-            response.body, correlation_id=response.correlation_id
-        )
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            return v11_entries.parse_entry_status_list(
+                response.body, correlation_id=response.correlation_id
+            )
 
 
 @asynccontextmanager
@@ -507,16 +513,19 @@ async def open_concur_client(
     on_upstream_call: UpstreamCallHook | None = None,
     trace_configs: Sequence[aiohttp.TraceConfig] = (),
     tracer: UpstreamTracer | None = None,
+    clock: Callable[[], float] | None = None,
     revocations: TokenRevocations | None = None,
 ) -> AsyncIterator[HttpConcurClient]:
     """A ready client with one session per upstream family, all closed on exit.
 
     ``on_upstream_call`` receives one ``UpstreamCallEvent`` per attempt; ``trace_configs``
     are added to every session; ``tracer`` makes a client span per attempt and sends its
-    ``traceparent`` upstream; ``revocations`` shares revoked tokens (default: this process).
+    ``traceparent`` upstream; ``clock`` (the loop's by default) times breakers and token
+    expiry, so tests can move it; ``revocations`` shares revoked tokens (default: this
+    process).
     """
     origins = UpstreamOrigins.from_settings(upstream)
-    clock = asyncio.get_running_loop().time
+    clock = clock or asyncio.get_running_loop().time
     async with open_sessions(upstream, trace_configs=trace_configs) as sessions:
         transport = Transport(
             sessions=sessions,
@@ -524,6 +533,7 @@ async def open_concur_client(
             breakers=BreakerRegistry(
                 failure_threshold=upstream.breaker_failure_threshold,
                 reset_s=upstream.breaker_reset_s,
+                half_open_trials=upstream.breaker_half_open_trials,
                 clock=clock,
             ),
             on_upstream_call=on_upstream_call,

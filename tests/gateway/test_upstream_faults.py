@@ -55,25 +55,26 @@ async def test_a_failed_read_is_retried(gateway: GatewayHarness, sandbox: Sandbo
     assert (await gateway.upstream_calls())[DETAILS_ROUTE] == 2
 
 
-async def test_a_failed_action_is_not_retried(
-    gateway: GatewayHarness, sandbox: SandboxHarness
+@pytest.mark.parametrize("code", [500, 502, 503, 504])
+async def test_a_5xx_on_an_action_is_an_unknown_outcome_and_is_not_resent(
+    gateway: GatewayHarness, sandbox: SandboxHarness, code: int
 ) -> None:
+    """Concur may have applied the action before failing, so the caller must not be told
+    "unavailable" (an invitation to send it again): the outcome is unknown, and the same
+    idempotency key does not send it again."""
     token = await gateway.token(MANAGER)
     report_id = pick_report(sandbox, "A_PEND", with_cost_objects=False)
-    await fault(sandbox, method="PATCH", path="/approve$", kind="status", status=500, times=1)
+    await fault(sandbox, method="PATCH", path="/approve$", kind="status", status=code, times=1)
     variables = {"i": {"reportId": report_id, "expectedStatus": "A_PEND", "idempotencyKey": "k1"}}
-    status, body = await gateway.gql(APPROVE, variables, token)
+    first = await gateway.gql(APPROVE, variables, token)
+    second = await gateway.gql(APPROVE, variables, token)
+    assert first == second
+    status, body = first
     assert status == 200
-    payload = body["data"]["approveReport"]
-    assert [e["code"] for e in payload["userErrors"]] == ["UPSTREAM_UNAVAILABLE"]
+    errors = body["data"]["approveReport"]["userErrors"]
+    assert [e["code"] for e in errors] == ["ACTION_OUTCOME_UNKNOWN"]
     assert sum(action_calls(await gateway.upstream_calls()).values()) == 1
-    assert sandbox.store.reports[report_id].workflow.approval_status == "A_PEND"
     assert_no_secrets(body, sandbox, token)
-
-    # Nothing was applied and nothing recorded: the same key may try again.
-    status, body = await gateway.gql(APPROVE, variables, token)
-    assert body["data"]["approveReport"]["userErrors"] == []
-    assert sandbox.store.reports[report_id].workflow.approval_status == "A_ACCO"
 
 
 async def test_a_lost_answer_is_an_unknown_outcome_settled_by_the_repeat(
