@@ -76,7 +76,7 @@ def sandbox_kind(name: str) -> pytest.MarkDecorator:
             "UPSTREAM_BAD_RESPONSE",
             marks=sandbox_kind("malformed_json"),
         ),
-        pytest.param({"kind": "truncate"}, "UPSTREAM_UNAVAILABLE", marks=sandbox_kind("truncate")),
+        pytest.param({"kind": "truncate"}, "UPSTREAM_BAD_RESPONSE", marks=sandbox_kind("truncate")),
     ],
 )
 async def test_a_failing_jwks_is_a_typed_error(
