@@ -82,6 +82,8 @@ class ReportView(StrEnum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     TOAPPROVE = "TOAPPROVE"
+    PROCESSED = "PROCESSED"
+    PAID = "PAID"
 
 
 class TokenKind(StrEnum):
@@ -146,7 +148,8 @@ class Itemization(Canonical):
 
 
 class Entry(Canonical):
-    """An expense entry (v1.1 ``ExpenseEntry`` / v2.0 ``ExpenseEntriesList`` item)."""
+    """An expense entry (v1.1 ``ExpenseEntry`` or full-details entry, keyed by ``RpeKey``;
+    v2.0 ``ExpenseEntriesList`` item, keyed by ``ReportEntryID``)."""
 
     id: str
     report_id: str
@@ -211,6 +214,7 @@ class ReportDetails(Canonical):
 
     report_id: str
     report_key: str | None = None
+    currency_code: str | None = None
     approval_status: Status
     payment_status: Status | None = None
     workflow_action_url: str | None = None

@@ -102,6 +102,7 @@ def parse_report_details(body: bytes, *, correlation_id: str | None = None) -> R
     approval = Status(code=approval_code, name=report.text("ApprovalStatusName") or approval_code)
     return ReportDetails(
         report_id=report_id,
+        currency_code=currency,
         approval_status=approval,
         payment_status=_status(report, "PaymentStatusCode", "PaymentStatusName"),
         workflow_action_url=report.text("WorkflowActionURL"),

@@ -101,6 +101,7 @@ def parse_full_details(body: bytes, *, correlation_id: str | None = None) -> Rep
     return ReportDetails(
         report_id=report_id,
         report_key=report.required("RptKey"),
+        currency_code=currency,
         approval_status=approval,
         payment_status=_status(report, "PayKey", "PayStatusName"),
         workflow_action_url=report.text("WorkflowActionURL"),

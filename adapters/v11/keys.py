@@ -31,9 +31,10 @@ from adapters.models import ReportSummary, ReportView
 
 logger = logging.getLogger(__name__)
 
-LOOKUP_VIEWS: Final = (ReportView.TOAPPROVE, ReportView.ACTIVE, ReportView.RECENT)
+LOOKUP_VIEWS: Final = (ReportView.TOAPPROVE, ReportView.ACTIVE, ReportView.PAID)
 """Where a missing key is looked for, in order: the approver's queue first (the common
-reason to read someone else's report), then the owner's open reports, then the last 31 days."""
+reason to read someone else's report), then the owner's reports not yet paid, then the paid
+ones (together every report the caller owns, whatever its age)."""
 MAX_KEYS: Final = 20_000
 """Keys remembered across all callers (one key is a short string)."""
 MAX_MISSES: Final = 5_000

@@ -25,9 +25,10 @@ T = TypeVar("T")
 
 ReportKey = tuple[str, ReportContext]
 """A report header is read in a context (TRAVELER, MANAGER...): Concur's view differs."""
-EntryKey = tuple[str, str, str]
+EntryKey = tuple[str, str, str, str | None]
 """An entry: the report's plain id (what invalidation names), the report's encrypted v1.1
-key (``RptKey``, what v1.1 addresses) and the entry's ``RpeKey``."""
+key (``RptKey``, what v1.1 addresses), the entry's ``RpeKey``, and the report currency (the
+v1.1 entry names none, and its posted amounts are in it)."""
 
 REPORT_CODEC: Final = TypeAdapter(Report)
 DETAILS_CODEC: Final = TypeAdapter(ReportDetails)
@@ -138,11 +139,13 @@ class Loaders:
         creds = self._creds()
 
         def fetch(key: EntryKey) -> Awaitable[Entry]:
-            report_id, report_key, entry_id = key
+            report_id, report_key, entry_id, currency = key
             return self._cache.read(
                 CacheKey(self._principal, "entry", report_id, f"{report_key}/{entry_id}"),
                 ENTRY_CODEC,
-                lambda: self._client.get_entry(creds, report_key, entry_id),
+                lambda: self._client.get_entry(
+                    creds, report_key, entry_id, report_id=report_id, currency_code=currency
+                ),
             )
 
         return await self._fan_out(keys, fetch)

@@ -104,10 +104,8 @@ async def entry(ctx: Context, report_id: str, entry_id: str) -> Entry:
             "The report has no entry with this id: use an id from the report's entries.",
             field="id",
         )
-    found = await ctx.loaders.entry.load((report_id, details.report_key, entry_id))
-    if found.report_id == report_id:
-        return found
-    return found.model_copy(update={"report_id": report_id})
+    key = (report_id, details.report_key, entry_id, details.currency_code)
+    return await ctx.loaders.entry.load(key)
 
 
 async def cost_objects(ctx: Context, report_id: str) -> list[CostObject]:

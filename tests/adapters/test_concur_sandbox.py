@@ -260,6 +260,24 @@ async def test_a_report_in_no_list_costs_its_list_calls_once(
     assert await calls_to(sandbox) == {"list": 0, "full": 0, "v20": 1}
 
 
+@pytest.mark.parametrize("who", ["admin@example.com", "companyadmin@example.com"])
+async def test_an_administrator_reads_v20_details_without_a_v11_key(
+    sandbox: Any, client: HttpConcurClient, who: str
+) -> None:
+    """Nobody listed the report to the administrator: v2.0 by plain id serves it, and even
+    the Web Services Administrator's unencrypted ``ReportKey`` is not taken for a v1.1 key."""
+    admin = await login(sandbox, client, who)
+    traveler = await login(sandbox, client, TRAVELER)
+    row = (await client.list_reports(traveler, ReportView.PENDING))[0]
+    await sandbox.reset_stats()
+    details = await client.get_report_details(admin, row.id)
+    assert details.report_id == row.id
+    assert details.report_key is None
+    assert details.entries
+    assert (await calls_to(sandbox))["v20"] == 1
+    assert (await calls_to(sandbox))["full"] == 0
+
+
 async def test_keys_are_per_caller(sandbox: Any, client: HttpConcurClient) -> None:
     """A key listed to the owner is not offered to someone else."""
     traveler = await login(sandbox, client, TRAVELER)

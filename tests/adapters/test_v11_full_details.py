@@ -18,6 +18,7 @@ def test_full_details_as_documented(data: Callable[[str], bytes]) -> None:
     details = parse_full_details(data("v11_report_full_details.xml"))
     assert details.report_id == "4681D8C33A284E91A46E"
     assert details.report_key == "n6ujbuLd1Arwe45lT7As3ThJYJf2dAsrrEW"
+    assert details.currency_code == "USD"
     assert details.approval_status == Status(code="A_PEND", name="Submitted & Pending Approval")
     assert details.payment_status == Status(code="P_NOTP", name="Not Paid")
     assert details.workflow_action_url is not None

@@ -21,7 +21,7 @@ from tests.gateway.harness import (
     running_gateway,
 )
 
-DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{report_key}"
+DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{rpt_key}"
 """v1.1 full details: how a plain caller (no administrator) reads a report's entries."""
 APPROVE = (
     "mutation($i: ApproveReportInput!) { approveReport(input: $i) { "

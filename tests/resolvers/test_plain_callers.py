@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from sandbox.xml.report_details import legacy_entry_id
 from tests.conftest import SandboxHarness
 from tests.gateway.harness import MANAGER, GatewayHarness, errors_of, pick_report
 
@@ -40,7 +41,9 @@ query($id: ID!) {
 """
 ENTRY = """
 query($report: ID!, $id: ID!) {
-  entry(reportId: $report, id: $id) { id reportId exchangeRate postedAmount { value } }
+  entry(reportId: $report, id: $id) {
+    id reportId exchangeRate postedAmount { value currencyCode }
+  }
 }
 """
 APPROVE = """
@@ -111,6 +114,7 @@ async def test_a_plain_approver_reads_a_report_in_full(
     assert "errors" not in body, body
     assert body["data"]["entry"]["id"] == entry["id"]
     assert body["data"]["entry"]["reportId"] == report_id
+    assert body["data"]["entry"]["postedAmount"]["currencyCode"] == stored.currency_code
     assert_normal_form(body)
 
 
@@ -180,16 +184,22 @@ async def test_an_administrator_reads_through_v2(
     gateway: GatewayHarness, sandbox: SandboxHarness
 ) -> None:
     """A Web Services Administrator is listed nothing of another's report: v2.0 details by
-    plain id serve the entries, and an entry is answered from that list."""
+    plain id serve it, and an entry (by its plain ``ReportEntryID``) is answered from their
+    list; v2.0's unencrypted ``ReportKey`` is never tried on a v1.1 route."""
     report_id = pick_report(sandbox, "A_PEND")
+    stored = sandbox.store.reports[report_id]
+    entry_id = legacy_entry_id(stored.entries[0])
     token = await gateway.token(ADMIN)
-    query = "query($id: ID!) { report(id: $id, context: PROCESSOR) { id entries { id } } }"
-    status, body = await gateway.gql(query, {"id": report_id}, token)
+    status, body = await gateway.gql(ENTRY, {"report": report_id, "id": entry_id}, token)
     assert status == 200
-    entries = body["data"]["report"]["entries"]
-    assert entries, body
-    assert len(entries) == len(sandbox.store.reports[report_id].entries)
-    assert [route for route in await gateway.upstream_calls() if "/v2.0/" in route]
-    status, body = await gateway.gql(ENTRY, {"report": report_id, "id": entries[0]["id"]}, token)
     assert "errors" not in body, body
-    assert body["data"]["entry"]["id"] == entries[0]["id"]
+    assert body["data"]["entry"]["id"] == entry_id
+    assert body["data"]["entry"]["reportId"] == report_id
+    assert_normal_form(body)
+    calls = await gateway.upstream_calls()
+    assert [route for route in calls if "/v2.0/" in route]
+    assert not [route for route in calls if "{_details}" in route or "/entry/" in route]
+
+    status, body = await gateway.gql(ENTRY, {"report": report_id, "id": "999999"}, token)
+    assert body["data"]["entry"] is None
+    assert errors_of(body) == ["NOT_FOUND"]

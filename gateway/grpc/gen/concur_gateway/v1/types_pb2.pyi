@@ -65,6 +65,8 @@ class _ReportViewEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ReportView
     REPORT_VIEW_PENDING: _ReportView.ValueType  # 4
     REPORT_VIEW_APPROVED: _ReportView.ValueType  # 5
     REPORT_VIEW_TOAPPROVE: _ReportView.ValueType  # 6
+    REPORT_VIEW_PROCESSED: _ReportView.ValueType  # 7
+    REPORT_VIEW_PAID: _ReportView.ValueType  # 8
 
 class ReportView(_ReportView, metaclass=_ReportViewEnumTypeWrapper):
     """A Concur report list."""
@@ -77,6 +79,8 @@ REPORT_VIEW_UNSUBMITTED: ReportView.ValueType  # 3
 REPORT_VIEW_PENDING: ReportView.ValueType  # 4
 REPORT_VIEW_APPROVED: ReportView.ValueType  # 5
 REPORT_VIEW_TOAPPROVE: ReportView.ValueType  # 6
+REPORT_VIEW_PROCESSED: ReportView.ValueType  # 7
+REPORT_VIEW_PAID: ReportView.ValueType  # 8
 Global___ReportView: _TypeAlias = ReportView  # noqa: Y015
 
 class _Protocol:
