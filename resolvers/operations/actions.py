@@ -16,7 +16,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from adapters.client import Credentials
-from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError
+from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError, Unauthenticated
 from adapters.models import Protocol, ReportContext, ReportDetails, WorkflowActionKind
 from resolvers.operations import guard
 from resolvers.operations.freshness import Applied, conclude, refused
@@ -60,7 +60,7 @@ async def _attempt(
     ctx: Context, creds: Credentials, request: ActionRequest, *, settling: bool
 ) -> Outcome:
     async def change() -> Applied:
-        details = await ctx.operations.client.get_report_details(creds, request.report_id)
+        details = await (_settling_read if settling else _read)(ctx, creds, request.report_id)
         if settling and guard.shows_applied(request, details):
             logger.info("unknown action outcome confirmed", extra={"action": request.kind.value})
             return Applied(request.report_id, confirmed=True)
@@ -74,6 +74,27 @@ async def _attempt(
 
     context = view_after(request.kind)
     return await conclude(ctx, creds, request.report_id, context, change, details_fallback=True)
+
+
+async def _read(ctx: Context, creds: Credentials, report_id: str) -> ReportDetails:
+    return await ctx.operations.client.get_report_details(creds, report_id)
+
+
+async def _settling_read(ctx: Context, creds: Credentials, report_id: str) -> ReportDetails:
+    """The read that settles an unknown outcome: if it fails, the outcome stays unknown
+    (kept under the key), whatever the reason, since a refused read says nothing about
+    whether the action took effect (an approver may lose sight of a report it moved on)."""
+    try:
+        return await _read(ctx, creds, report_id)
+    except (Unauthenticated, ActionOutcomeUnknown):
+        raise
+    except GatewayError as exc:
+        raise ActionOutcomeUnknown(
+            "An earlier request with this idempotency key may have applied the action, and "
+            "the report could not be read to find out: re-read it, then try again with the "
+            "same key.",
+            correlation_id=exc.correlation_id,
+        ) from exc
 
 
 async def _send(

@@ -197,3 +197,29 @@ async def test_a_failed_guard_read_still_shows_the_report_when_it_can_be_read(
     assert codes(payload) == ["UPSTREAM_UNAVAILABLE"]
     assert payload["report"]["approvalStatus"]["code"] == "A_PEND"
     assert await actions_sent(gateway) == 0
+
+
+async def test_an_unknown_outcome_that_cannot_be_read_stays_unknown(
+    gateway: GatewayHarness, sandbox: SandboxHarness
+) -> None:
+    token = await gateway.token(MANAGER)
+    report_id = pick_report(sandbox, "A_PEND", with_cost_objects=False)
+    fields = {"reportId": report_id, "expectedStatus": "A_PEND", "idempotencyKey": "k-6"}
+    await fault(sandbox, "V4", kind="drop")
+    assert codes(await approve(gateway, token, **fields)) == ["ACTION_OUTCOME_UNKNOWN"]
+
+    details = r"/(v2\.0/report|v1\.1/reportfulldetails)/[^/]+$"
+    rule = {"method": "GET", "path": details, "kind": "status", "status": 403}
+    status, body = await sandbox.admin("POST", "/_sandbox/faults", json=rule)
+    assert status in (200, 201), body
+    await sandbox.reset_stats()
+    unreadable = await approve(gateway, token, **fields)
+    assert codes(unreadable) == ["ACTION_OUTCOME_UNKNOWN"]  # not FORBIDDEN: still unknown
+    assert "could not be read" in unreadable["userErrors"][0]["message"]
+    assert await actions_sent(gateway) == 0
+
+    await sandbox.admin("DELETE", "/_sandbox/faults")
+    settled = await approve(gateway, token, **fields)  # the key still holds the unknown
+    assert codes(settled) == []
+    assert sandbox.store.reports[report_id].workflow.approval_status == "A_ACCO"
+    assert await actions_sent(gateway) == 1
