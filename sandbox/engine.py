@@ -25,13 +25,15 @@ from sandbox.state import (
     StepInstance,
     Store,
 )
+from sandbox.workflow_roles import (
+    PROCESSOR_STATUS,
+    SYSTEM_ROLE_NEEDS_APPROVER,
+    is_actionable,
+    owner_has_approver,
+    pending_instance,
+)
 
 MAX_COMMENT = 2000
-SYSTEM_ROLE_NEEDS_APPROVER = (
-    "The expense report owner must have an approver or processor assigned to them before "
-    "the System role can make changes."
-)
-PROCESSOR_STATUS = "A_ACCO"
 
 
 class WorkflowRefused(Exception):
@@ -221,15 +223,7 @@ class Engine:
             )
 
     def pending_instance(self, report: SandboxReport, user_id: str) -> StepInstance | None:
-        uid = user_id.lower()
-        return next(
-            (
-                i
-                for i in report.workflow.instances
-                if not i.approved and (i.assigned_user_id or "").lower() == uid
-            ),
-            None,
-        )
+        return pending_instance(report, user_id)
 
     def is_assigned(self, report: SandboxReport, user_id: str) -> bool:
         return self.pending_instance(report, user_id) is not None
@@ -241,28 +235,19 @@ class Engine:
                 "This API is not supported for the Processor role or expense reports "
                 "pending the Processor workflow step."
             )
-        actionable = wf.approval_status in ("A_PEND", "A_PECO") or (
-            wf.approval_status == "A_APPR" and wf.payment_status == "P_PROC"
-        )
-        if not actionable:
+        if not is_actionable(report):
             raise InvalidState(f"The report is not pending approval (status {wf.approval_status}).")
         if actor.user_id is not None:
             instance = self.pending_instance(report, actor.user_id)
             if instance is not None:
                 return instance  # the Approver role
         if actor.may_act_as_system:
-            self._require_owner_approver(report)
+            if not owner_has_approver(self.store, report):
+                raise NotAllowed(SYSTEM_ROLE_NEEDS_APPROVER)
             return None  # the System role
         if actor.user_id is None:
             raise NotAllowed("A user or company token is required.")
         raise NotAllowed("The user is not an approver of this report at its current step.")
-
-    def _require_owner_approver(self, report: SandboxReport) -> None:
-        """Post Report Workflow Action: "The expense report owner must have an approver or
-        processor assigned to them before the System role can make changes"."""
-        owner = self.store.user(report.owner_id)
-        if owner is None or not owner.manager_id:
-            raise NotAllowed(SYSTEM_ROLE_NEEDS_APPROVER)
 
     # actions ---------------------------------------------------------------------------
     def create_report(self, owner_id: str, **fields: Any) -> SandboxReport:
@@ -473,6 +458,7 @@ def money(value: str | int | Decimal) -> Decimal:
 
 __all__ = [
     "MAX_COMMENT",
+    "PROCESSOR_STATUS",
     "SYSTEM_ROLE_NEEDS_APPROVER",
     "Actor",
     "Engine",

@@ -16,7 +16,7 @@ processor's, when the owner has an approver assigned.
 
 from __future__ import annotations
 
-from sandbox import roles
+from sandbox import roles, workflow_roles
 from sandbox.auth import Caller
 from sandbox.engine import PROCESSOR_STATUS, Actor, Engine
 from sandbox.state import SandboxReport
@@ -57,10 +57,7 @@ def can_read(engine: Engine, caller: Caller, report: SandboxReport) -> bool:
 
 def company_can_act(report: SandboxReport) -> bool:
     """The system role acts at approval steps and on Processing Payment, never the processor's."""
-    wf = report.workflow
-    return wf.approval_status in ("A_PEND", "A_PECO") or (
-        wf.approval_status == "A_APPR" and wf.payment_status == "P_PROC"
-    )
+    return workflow_roles.is_actionable(report)
 
 
 def can_act(engine: Engine, caller: Caller, report: SandboxReport) -> bool:
@@ -68,23 +65,14 @@ def can_act(engine: Engine, caller: Caller, report: SandboxReport) -> bool:
     if not report.workflow.step_key:
         return False
     if caller.kind == "company":
-        return company_can_act(report) and _owner_has_approver(engine, report)
+        return workflow_roles.system_role_may_act(engine.store, report)
     if caller.user_id is None:
         return False
-    if engine.pending_instance(report, caller.user_id) is not None:
+    if workflow_roles.pending_instance(report, caller.user_id) is not None:
         return True
-    if (
-        roles.is_admin(caller.user)
-        and company_can_act(report)
-        and _owner_has_approver(engine, report)
-    ):
+    if roles.is_admin(caller.user) and workflow_roles.system_role_may_act(engine.store, report):
         return True  # the System role
     return is_owner(caller, report) and report.can_recall
-
-
-def _owner_has_approver(engine: Engine, report: SandboxReport) -> bool:
-    owner = engine.store.user(report.owner_id)
-    return owner is not None and bool(owner.manager_id)
 
 
 def can_post_entries(caller: Caller, report: SandboxReport) -> bool:

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from sandbox.engine import WorkflowRefused, money
 from sandbox.state import SandboxEntry, SandboxReport
+from sandbox.text_rules import fits_printed
 from sandbox.xml import access, links
 from sandbox.xml.body import child_elements, local_name, parse_body
 from sandbox.xml.catalogue import DEFAULT_PAYMENT_TYPE, expense_type
@@ -46,6 +47,17 @@ async def get_entry(ctx: XmlContext) -> web.StreamResponse:
     entry = _entry(report, ctx.request.match_info["rpe_key"])
     owner = ctx.store.user(report.owner_id)
     return expense_entry_document(ctx.base_url, report, entry, owner).response()
+
+
+def _posted(amount: Decimal, exchange_rate: Decimal) -> Decimal:
+    """The posted amount; refused when it would not fit Concur's 23-character amounts."""
+    posted = convert(amount, exchange_rate)
+    if not fits_printed(posted, 8):
+        raise EntryRejected(
+            "The posted amount (TransactionAmount x ExchangeRate) exceeds the largest "
+            "amount Concur can hold."
+        )
+    return money(posted)
 
 
 def _rate(report: SandboxReport, crn: str, given: Decimal | None) -> Decimal:
@@ -82,7 +94,7 @@ def _new_entry(ctx: XmlContext, report: SandboxReport, data: ExpenseInput) -> Sa
     if kind is None:
         raise EntryRejected(f"ExpKey {data.exp_key!r} is not a configured expense type.")
     exchange_rate = _rate(report, data.crn_code, data.exchange_rate)
-    posted = money(convert(data.transaction_amount, exchange_rate))
+    posted = _posted(data.transaction_amount, exchange_rate)
     pay = data.payment_type or DEFAULT_PAYMENT_TYPE
     return SandboxEntry(
         expense_id=ctx.store.new_expense_id(),
@@ -124,7 +136,7 @@ def _updated_entry(
         exchange_rate = entry.exchange_rate
     else:
         exchange_rate = _rate(report, crn, data.exchange_rate)
-    posted = money(convert(data.transaction_amount, exchange_rate))
+    posted = _posted(data.transaction_amount, exchange_rate)
     pay = data.payment_type
     comment = entry.comment if data.comment is None else data.comment
     return replace(

@@ -30,7 +30,7 @@ async def test_truncate_declares_the_full_length_and_sends_half(sandbox: Sandbox
     async with sandbox.session.get(url, headers=headers) as response:
         assert response.status == 200
         assert response.content_length == len(whole.body)
-        received = await response.content.read(len(whole.body) // 2)
+        received = await response.content.readexactly(len(whole.body) // 2)
         assert received == whole.body[: len(whole.body) // 2]
         with pytest.raises(aiohttp.ClientPayloadError):
             await response.read()

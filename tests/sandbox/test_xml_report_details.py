@@ -328,6 +328,8 @@ async def test_paid_report_has_dates(sandbox: SandboxHarness) -> None:
     token = await sandbox.company_token()
     report = _report(sandbox, seed.TRAVELER_ID, "A_APPR", "P_PAID")
     reply = await get(sandbox, _details(report), token)
+    assert reply.status == 200
+    assert names(reply.root) == HEADER  # a company token gets no Web Services Admin elements
     assert report.paid_date is not None
     assert text(reply.root, "PaidDate") == report.paid_date.strftime("%Y-%m-%dT%H:%M:%S")
     assert text(reply.root, "PaymentStatusName") == "Paid"
