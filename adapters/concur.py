@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -40,8 +40,9 @@ from yarl import URL
 
 from adapters.breaker import BreakerRegistry, BreakerState
 from adapters.client import ConcurClient, Credentials
+from adapters.comments import check_comment
 from adapters.config import CompanyAuthSettings, UpstreamSettings
-from adapters.errors import BadUserInput, NotFound, UpstreamBadResponse
+from adapters.errors import BadUserInput, NotFound, Unauthenticated, UpstreamBadResponse
 from adapters.http import (
     Family,
     Operation,
@@ -67,7 +68,9 @@ from adapters.models import (
 )
 from adapters.oauth import JwksVerifier, TokenProvider
 from adapters.paths import build_url
+from adapters.revocations import TokenRevocations
 from adapters.tracing import UpstreamTracer
+from adapters.transport_errors import unknown_outcome_if_unreadable
 from adapters.v4 import cost_objects as v4_cost_objects
 from adapters.v4 import reports as v4_reports
 from adapters.v4 import workflow as v4_workflow
@@ -90,7 +93,6 @@ _WORKFLOW_ACTION_PATH = re.compile(
 _CONCUR_HOST_SUFFIX: Final = ".concursolutions.com"
 _JSON: Final = "application/json"
 _XML: Final = "application/xml; charset=utf-8"
-_MAX_COMMENT: Final = 2000
 _CREATE_CONTEXTS: Final = frozenset({ReportContext.TRAVELER, ReportContext.PROXY})
 
 
@@ -134,6 +136,15 @@ class HttpConcurClient(ConcurClient):
 
     # -- plumbing ---------------------------------------------------------------------
 
+    async def _send(self, request: UpstreamRequest) -> UpstreamResponse:
+        """Send as the caller; a token Concur refuses is revoked (``JwksVerifier.revoke``)."""
+        try:
+            return await self._transport.send(request)
+        except Unauthenticated:
+            if request.token is not None:
+                await self._verifier.revoke(request.token)
+            raise
+
     async def _v4(
         self,
         method: str,
@@ -145,7 +156,7 @@ class HttpConcurClient(ConcurClient):
         expected_step: bool = False,
         **ids: str,
     ) -> UpstreamResponse:
-        return await self._transport.send(
+        return await self._send(
             UpstreamRequest(
                 family=Family.V4,
                 method=method,
@@ -170,7 +181,7 @@ class HttpConcurClient(ConcurClient):
         body: bytes | None = None,
         **ids: str,
     ) -> UpstreamResponse:
-        return await self._transport.send(
+        return await self._send(
             UpstreamRequest(
                 family=Family.XML,
                 method=method,
@@ -226,7 +237,8 @@ class HttpConcurClient(ConcurClient):
             operation=Operation.WORKFLOW,
             body=v11_workflow.build_workflow_action(action, comment),
         )
-        v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
 
     async def _v4_action(
         self,
@@ -256,9 +268,9 @@ class HttpConcurClient(ConcurClient):
         )
 
     def breaker_states(self) -> dict[str, BreakerState]:
-        """The circuit state per upstream host (``host:port``), for metrics."""
-        origins = self._origins
-        return self._transport.breaker_states((origins.v4, origins.xml, origins.oauth))
+        """The circuit state per endpoint called so far (``METHOD origin/route``), for
+        metrics."""
+        return self._transport.breaker_states()
 
     # -- tokens -----------------------------------------------------------------------
 
@@ -372,7 +384,7 @@ class HttpConcurClient(ConcurClient):
         expected_step_sequence: str | None = None,
         workflow_action_url: str | None = None,
     ) -> None:
-        _check_comment(comment, required=False)
+        check_comment(comment)
         if protocol is Protocol.XML:
             await self._xml_action(creds, WorkflowActionKind.APPROVE, comment, workflow_action_url)
             return
@@ -397,7 +409,7 @@ class HttpConcurClient(ConcurClient):
         expected_step_sequence: str | None = None,
         workflow_action_url: str | None = None,
     ) -> None:
-        _check_comment(comment, required=True)
+        check_comment(comment, required=True)
         if protocol is Protocol.XML:
             await self._xml_action(
                 creds, WorkflowActionKind.SEND_BACK, comment, workflow_action_url
@@ -452,7 +464,10 @@ class HttpConcurClient(ConcurClient):
             userId=creds.user_id,
             contextType=context.value,
         )
-        return v4_reports.parse_created_id(response.body, correlation_id=response.correlation_id)
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            return v4_reports.parse_created_id(
+                response.body, correlation_id=response.correlation_id
+            )
 
     async def update_report(
         self,
@@ -488,20 +503,10 @@ class HttpConcurClient(ConcurClient):
             body=v11_entries.build_report_entries(entries),
             reportKey=report_key,
         )
-        return v11_entries.parse_entry_status_list(
-            response.body, correlation_id=response.correlation_id
-        )
-
-
-def _check_comment(comment: str | None, *, required: bool) -> None:
-    """Refuse before sending what Concur would refuse: a missing send-back comment, or a
-    comment over the documented 2000 characters."""
-    if required and not (comment and comment.strip()):
-        raise BadUserInput("Sending a report back needs a comment for its owner.", field="comment")
-    if comment is not None and len(comment) > _MAX_COMMENT:
-        raise BadUserInput(
-            f"The comment is longer than Concur's {_MAX_COMMENT} characters.", field="comment"
-        )
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            return v11_entries.parse_entry_status_list(
+                response.body, correlation_id=response.correlation_id
+            )
 
 
 @asynccontextmanager
@@ -512,15 +517,19 @@ async def open_concur_client(
     on_upstream_call: UpstreamCallHook | None = None,
     trace_configs: Sequence[aiohttp.TraceConfig] = (),
     tracer: UpstreamTracer | None = None,
+    clock: Callable[[], float] | None = None,
+    revocations: TokenRevocations | None = None,
 ) -> AsyncIterator[HttpConcurClient]:
     """A ready client with one session per upstream family, all closed on exit.
 
     ``on_upstream_call`` receives one ``UpstreamCallEvent`` per attempt; ``trace_configs``
     are added to every session; ``tracer`` makes a client span per attempt and sends its
-    ``traceparent`` upstream.
+    ``traceparent`` upstream; ``clock`` (the loop's by default) times breakers and token
+    expiry, so tests can move it; ``revocations`` shares revoked tokens (default: this
+    process).
     """
     origins = UpstreamOrigins.from_settings(upstream)
-    clock = asyncio.get_running_loop().time
+    clock = clock or asyncio.get_running_loop().time
     async with open_sessions(upstream, trace_configs=trace_configs) as sessions:
         transport = Transport(
             sessions=sessions,
@@ -528,6 +537,7 @@ async def open_concur_client(
             breakers=BreakerRegistry(
                 failure_threshold=upstream.breaker_failure_threshold,
                 reset_s=upstream.breaker_reset_s,
+                half_open_trials=upstream.breaker_half_open_trials,
                 clock=clock,
             ),
             on_upstream_call=on_upstream_call,
@@ -537,7 +547,7 @@ async def open_concur_client(
             transport=transport,
             origins=origins,
             tokens=TokenProvider(transport, origins.oauth, company, clock=clock),
-            verifier=JwksVerifier(transport, origins.oauth, clock=clock),
+            verifier=JwksVerifier(transport, origins.oauth, clock=clock, revocations=revocations),
         )
 
 

@@ -1,7 +1,7 @@
 """The app factory: ``create_app(settings)`` wires everything; importing this does nothing.
 
 Resources are owned by ``cleanup_ctx`` in dependency order: the embedded sandbox (only when
-no upstream is configured), the Concur client, the cache backend, the response cache, the
+no upstream is configured), the cache backend, the Concur client, the response cache, the
 APQ registry, the event services (ESS keys, dedupe, workflow facts, broker), the
 operations. The ESS webhook is served at ``ess.path``. The schema and its bounded
 extensions are built here, once per app.
@@ -44,8 +44,8 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
     app.cleanup_ctx.extend(
         [
             embedded_sandbox,
-            concur_client,
             cache_backend,
+            concur_client,
             response_cache,
             persisted_queries,
             event_services,

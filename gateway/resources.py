@@ -17,6 +17,7 @@ from gateway.cache.idempotency import idempotency_store
 from gateway.cache.read_cache import read_cache
 from gateway.embedded import COMPANY_AUTH, SETTINGS, UPSTREAM
 from gateway.events.keys import EVENT_BROKER, FACTS_STORE
+from gateway.revocations import token_revocations
 from gateway.telemetry.cache import traced_cache
 from gateway.telemetry.upstream import upstream_hooks
 from resolvers.operations.services import Operations
@@ -26,13 +27,15 @@ OPERATIONS = web.AppKey("operations", Operations)
 
 
 async def concur_client(app: web.Application) -> AsyncIterator[None]:
-    """One client (and its pooled sessions) for the app's lifetime."""
+    """One client (and its pooled sessions) for the app's lifetime; after the cache backend,
+    which shares the tokens Concur refused with every replica."""
     hooks = upstream_hooks(app)
     async with open_concur_client(
         app[UPSTREAM],
         app[COMPANY_AUTH],
         on_upstream_call=hooks.on_upstream_call,
         tracer=hooks.tracer,
+        revocations=token_revocations(app[BACKEND]),
     ) as client:
         app[CLIENT] = client
         yield
