@@ -34,6 +34,7 @@ from adapters.statuses import parse_retry_after, status_error
 from adapters.tracing import UpstreamTracer, end_upstream_span
 from adapters.transport_errors import AttemptState, check_action_answer, transport_errors
 from adapters.upstream import (
+    OK_OUTCOME,
     Family,
     Operation,
     UpstreamCallEvent,
@@ -51,7 +52,6 @@ _ACCEPT: Final = {
     Family.XML: "application/xml",
     Family.OAUTH: "application/json",
 }
-OK_OUTCOME: Final = "ok"
 
 
 async def read_limited(response: aiohttp.ClientResponse, limit: int, correlation_id: str) -> bytes:

@@ -17,10 +17,9 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from adapters.upstream import UpstreamCallEvent, UpstreamRequest
+from adapters.upstream import OK_OUTCOME, UpstreamCallEvent, UpstreamRequest
 
 INSTRUMENTATION: Final = "concur_gateway.adapters"
-OK_OUTCOME: Final = "ok"
 
 
 class UpstreamTracer:

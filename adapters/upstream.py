@@ -86,9 +86,13 @@ class UpstreamCallEvent:
 
 UpstreamCallHook = Callable[[UpstreamCallEvent], None]
 
+OK_OUTCOME: Final = "ok"
+"""``UpstreamCallEvent.outcome`` of an attempt that got a 2xx; otherwise an error code."""
+
 
 __all__ = [
     "ACTIONS",
+    "OK_OUTCOME",
     "Family",
     "Operation",
     "UpstreamCallEvent",

@@ -149,3 +149,39 @@ async def test_latency_beyond_the_deadline_is_a_timeout(sandbox: SandboxHarness)
         assert status == 200
         assert errors_of(body) == ["UPSTREAM_TIMEOUT"]
         await sandbox.admin("DELETE", "/_sandbox/faults")
+
+
+async def test_one_failing_route_never_takes_concur_away_from_everyone(
+    sandbox: SandboxHarness,
+) -> None:
+    """Cost objects fail for everyone with 500s: their breaker opens (the failures stop
+    reaching Concur), while report headers, another route of the same host, keep answering
+    and close no breaker of theirs."""
+    settings = gateway_settings(
+        sandbox.base_url,
+        upstream={"breaker_failure_threshold": 2, "read_retries": 0},
+        cache={"enabled": False},
+    )
+    header = "query($id: ID!) { report(id: $id, context: MANAGER) { id } }"
+    with_cost_objects = (
+        "query($id: ID!) { report(id: $id, context: MANAGER) { id costObjects { name } } }"
+    )
+    async with running_gateway(sandbox, settings) as gateway:
+        token = await gateway.token(MANAGER)
+        status, body = await gateway.gql("{ reportsToApprove { id } }", token=token)
+        report_id = body["data"]["reportsToApprove"][0]["id"]
+        await sandbox.reset_stats()
+        await fault(
+            sandbox, method="GET", path="/costObjectsForApprover$", kind="status", status=500
+        )
+        for _ in range(4):
+            status, body = await gateway.gql(with_cost_objects, {"id": report_id}, token)
+            assert status == 200
+            assert errors_of(body) == ["UPSTREAM_UNAVAILABLE"]
+            status, body = await gateway.gql(header, {"id": report_id}, token)
+            assert "errors" not in body, body
+            assert body["data"]["report"]["id"] == report_id
+        calls = await gateway.upstream_calls()
+        await sandbox.admin("DELETE", "/_sandbox/faults")
+    cost_object_calls = {route: n for route, n in calls.items() if "costObjects" in route}
+    assert list(cost_object_calls.values()) == [2]  # then the open breaker sent nothing
