@@ -58,6 +58,8 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
         schema,
         graphiql=add_graphiql(app, settings),
         deadline_s=settings.upstream.deadline_s,
+        limits=settings.limits,
+        websockets=settings.websockets,
         max_subscriptions_per_connection=settings.subscriptions.max_per_connection,
     )
     app.router.add_route("GET", settings.server.graphql_path, view)
