@@ -93,7 +93,7 @@ async def _json_body(request: web.Request, bounds: RequestBounds) -> Mapping[str
         raise PayloadTooLarge(
             f"The request body is larger than {bounds.max_body_bytes} bytes."
         ) from exc
-    except HttpProcessingError as exc:
+    except (HttpProcessingError, web.RequestPayloadError) as exc:
         raise MalformedRequest(
             "The request body could not be decoded as its Content-Encoding says."
         ) from exc
