@@ -12,6 +12,7 @@ amount came as a variable or inline in the document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, DecimalException
 from typing import Final
 
@@ -62,7 +63,7 @@ BOUNDED_DECIMAL: Final = ScalarDefinition(
 )
 """Replaces Strawberry's ``Decimal`` (same name and description, so the SDL is unchanged)."""
 
-SCALAR_OVERRIDES: Final = {Decimal: BOUNDED_DECIMAL}
+SCALAR_OVERRIDES: Final[Mapping[object, ScalarDefinition]] = {Decimal: BOUNDED_DECIMAL}
 
 
 __all__ = [
