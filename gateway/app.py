@@ -62,8 +62,7 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
         websockets=settings.websockets,
         max_subscriptions_per_connection=settings.subscriptions.max_per_connection,
     )
-    app.router.add_route("GET", settings.server.graphql_path, view)
-    app.router.add_route("POST", settings.server.graphql_path, view)
+    app.router.add_route("*", settings.server.graphql_path, view)  # other methods: JSON 405
     add_health_routes(app)
     add_ess_routes(app, settings.ess.path)
     return app

@@ -32,8 +32,7 @@ class MalformedRequest(RequestRefused):
 
 
 class UnsupportedMediaType(MalformedRequest):
-    """POST with ``Content-Type: application/json`` (or ``application/graphql-response+json``
-    in ``Accept``, which changes nothing here)."""
+    """POST GraphQL requests with ``Content-Type: application/json``."""
 
     http_status = 415
 
@@ -45,10 +44,21 @@ class PayloadTooLarge(MalformedRequest):
     http_status = 413
 
 
-class MutationViaGet(MalformedRequest):
-    """GET may only run queries (it must be safe): send mutations with POST."""
+class MethodNotAllowed(MalformedRequest):
+    """GraphQL is served over GET (queries) and POST; ``allow`` goes in the Allow header."""
 
     http_status = 405
+    allow: ClassVar[str] = "GET, POST"
+
+
+class MutationViaGet(MethodNotAllowed):
+    """GET may only run queries (it must be safe): send mutations with POST."""
+
+    allow = "POST"
+
+
+class SubscriptionViaHttp(MalformedRequest):
+    """Subscriptions run over a WebSocket (``graphql-transport-ws``) at the same URL."""
 
 
 class VariablesOutOfBounds(RequestRefused):
@@ -74,10 +84,12 @@ class TooManyConnections(RequestRefused):
 
 __all__ = [
     "MalformedRequest",
+    "MethodNotAllowed",
     "MutationViaGet",
     "OperationNotChosen",
     "PayloadTooLarge",
     "RequestRefused",
+    "SubscriptionViaHttp",
     "TooManyConnections",
     "UnsupportedMediaType",
     "VariablesOutOfBounds",

@@ -27,6 +27,7 @@ from typing import cast
 import orjson
 from aiohttp import web
 from cross_web import AiohttpHTTPRequestAdapter, AsyncHTTPRequestAdapter, HTTPException
+from graphql import OperationType
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.base import BaseRequestProtocol
@@ -54,8 +55,10 @@ from gateway.graphql_request import (
 )
 from gateway.refusals import (
     MalformedRequest,
+    MethodNotAllowed,
     MutationViaGet,
     RequestRefused,
+    SubscriptionViaHttp,
     TooManyConnections,
 )
 from gateway.resources import CLIENT, OPERATIONS
@@ -221,6 +224,8 @@ class GatewayView(GraphQLView[Context, None]):
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         try:
+            if request.method not in ("GET", "POST"):
+                raise MethodNotAllowed(f"{request.method} is not a GraphQL method: use POST.")
             credentials = await self._authenticate(request)
             if self.should_render_graphql_ide(AiohttpHTTPRequestAdapter(request)):
                 return await self._run(request)
@@ -254,10 +259,14 @@ class GatewayView(GraphQLView[Context, None]):
     def _select(self, request: web.Request, graphql: GraphQLRequest) -> SelectedOperation | None:
         assert graphql.query is not None  # checked by _read
         operation = self.selector.select(graphql.query, graphql.operation_name)
-        if operation is not None and request.method == "GET" and not operation.is_query:
-            raise MutationViaGet(
-                f"GET runs queries only: send this {operation.type.value} with POST."
+        if operation is None:
+            return None
+        if operation.type is OperationType.SUBSCRIPTION:
+            raise SubscriptionViaHttp(
+                "Subscriptions run over a WebSocket (graphql-transport-ws) at this URL."
             )
+        if request.method == "GET" and not operation.is_query:
+            raise MutationViaGet("GET runs queries only: send this mutation with POST.")
         return operation
 
     async def _run(self, request: web.Request) -> web.StreamResponse:
@@ -338,8 +347,8 @@ class GatewayView(GraphQLView[Context, None]):
         if not isinstance(error, RequestRefused):  # a request error has no data at all
             body = {"data": None, **body}
         headers = {"WWW-Authenticate": 'Bearer realm="concur-gateway"'} if status == 401 else None
-        if status == 405:
-            headers = {"Allow": "POST"}
+        if isinstance(error, MethodNotAllowed):
+            headers = {"Allow": error.allow}
         return web.Response(
             body=orjson.dumps(body),
             status=status,

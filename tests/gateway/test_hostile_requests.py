@@ -43,10 +43,7 @@ class Hostile:
     body: bytes | None = None
     params: Mapping[str, str] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def method(self) -> str:
-        return "GET" if self.params is not None else "POST"
+    method: str = "POST"
 
 
 def _json(value: object) -> bytes:
@@ -62,8 +59,12 @@ HOSTILE = [
             _json({"query": "fragment F on User { id }"})),
     Hostile("missing query", 400, "BAD_REQUEST", _json({"variables": {}})),
     Hostile("empty query", 400, "BAD_REQUEST", _json({"query": ""})),
-    Hostile("GET mutation", 405, "BAD_REQUEST", params={"query": MUTATION}),
-    Hostile("GET bad variables", 400, "BAD_REQUEST", params={"query": ME, "variables": "{"}),
+    Hostile("GET mutation", 405, "BAD_REQUEST", params={"query": MUTATION}, method="GET"),
+    Hostile("subscription over HTTP", 400, "BAD_REQUEST",
+            _json({"query": "subscription S { reportEvents { reportId } }"})),
+    Hostile("PUT", 405, "BAD_REQUEST", _json({"query": ME}), method="PUT"),
+    Hostile("GET bad variables", 400, "BAD_REQUEST", params={"query": ME, "variables": "{"},
+            method="GET"),
     Hostile("unsupported content type", 415, "BAD_REQUEST", b"{ me { id } }",
             headers={"Content-Type": "application/graphql"}),
     Hostile("bad JSON", 400, "BAD_REQUEST", b'{"query": '),
