@@ -12,17 +12,16 @@ persisted query resolved (``apq``: a hash is checked before any cached answer), 
 operation selected (``selection``: unknown names and ambiguous documents are refused, GET
 runs queries only), and only then may a query be answered from the response cache
 (``reuse``). Strawberry's own plain-text refusals, should any remain, are answered as
-GraphQL errors too. WebSockets are bounded in number, in all and per caller
-(``connections``); one still without credentials at the init timeout is closed (4401).
+GraphQL errors too. WebSockets are bounded in number, in all (here) and per caller
+(``websocket_auth``, counted by ``connections``); one still without credentials at the init
+timeout is closed (4401).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import cast
 
 import orjson
 from aiohttp import web
@@ -33,10 +32,6 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_res
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types import ExecutionResult
 
 from adapters.client import Credentials
@@ -67,100 +62,13 @@ from gateway.selection import OperationSelector, SelectedOperation
 from gateway.settings import LimitSettings, WebSocketSettings
 from gateway.shutdown import track_websocket
 from gateway.telemetry.middleware import REQUEST_FACTS
+from gateway.websocket_auth import TokenInitHandler, bearer_token
 from resolvers.context import Context
-from resolvers.operations.cache import principal_of
 
 logger = logging.getLogger(__name__)
 
-AUTH_SCHEME = "bearer"
 CREDENTIALS = web.RequestKey("credentials", Credentials)
 """The caller's verified credentials, set before Strawberry runs (absent when anonymous)."""
-
-
-def bearer_token(header: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header; None when there is none."""
-    if header is None or not header.strip():
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != AUTH_SCHEME or not token.strip():
-        raise Unauthenticated("Send the access token as 'Authorization: Bearer <token>'.")
-    return token.strip()
-
-
-class TokenInitHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws that also takes the token from ``connection_init``.
-
-    Browsers cannot set headers on a WebSocket, so ``{"Authorization": "Bearer <token>"}``
-    in the init payload authenticates the connection (its context is rebuilt with those
-    credentials before ``connection_ack``); a token Concur would refuse closes it with 4403.
-    Without one, the upgrade request's token (or none) stands. Once the caller is known the
-    connection counts against ``websockets.max_per_principal`` (4429 beyond it); one still
-    anonymous when the init timeout has passed is closed with 4401.
-    """
-
-    _principal: str | None = None
-    _anonymous_deadline: asyncio.Task[None] | None = None
-
-    @property
-    def _connections(self) -> ConnectionCounts:
-        return cast("GatewayView", self.view).connections
-
-    async def handle(self) -> None:
-        try:
-            await super().handle()
-        finally:
-            if self._anonymous_deadline is not None:
-                self._anonymous_deadline.cancel()
-            if self._principal is not None:
-                self._connections.release(self._principal)
-
-    def on_request_accepted(self) -> None:
-        super().on_request_accepted()
-        self._anonymous_deadline = asyncio.create_task(self._close_if_anonymous())
-
-    async def _close_if_anonymous(self) -> None:
-        await asyncio.sleep(self.connection_init_wait_timeout.total_seconds())
-        if self.context.credentials is None:
-            await self.websocket.close(4401, "Unauthorized: send a token in connection_init")
-
-    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        if not self.connection_init_received:
-            if not await self._take_token(message):
-                return
-            credentials = self.context.credentials
-            if credentials is not None and self._principal is None:
-                principal = principal_of(credentials)
-                if not self._connections.try_claim(principal):
-                    await self.websocket.close(4429, "Too many connections for this caller")
-                    return
-                self._principal = principal
-        await super().handle_connection_init(message)
-
-    async def _take_token(self, message: ConnectionInitMessage) -> bool:
-        """Rebuild the context from the payload's token; False when it closed the socket."""
-        payload = message.get("payload")
-        header = (
-            payload.get("Authorization", payload.get("authorization"))
-            if isinstance(payload, dict)
-            else None
-        )
-        if not isinstance(header, str):
-            return True
-        try:
-            token = bearer_token(header)
-            if token is not None:
-                credentials = await self.context.operations.client.verify_token(token)
-                self.context = Context.build(
-                    self.context.operations, credentials, self.context.correlation_id
-                )
-        except GatewayError as exc:
-            refused = isinstance(exc, Unauthenticated)
-            await self.websocket.close(
-                code=4403 if refused else 4500,
-                reason="Forbidden" if refused else "Token check failed",
-            )
-            return False
-        return True
 
 
 class GatewayView(GraphQLView[Context, None]):
