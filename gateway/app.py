@@ -58,10 +58,11 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
         schema,
         graphiql=add_graphiql(app, settings),
         deadline_s=settings.upstream.deadline_s,
+        limits=settings.limits,
+        websockets=settings.websockets,
         max_subscriptions_per_connection=settings.subscriptions.max_per_connection,
     )
-    app.router.add_route("GET", settings.server.graphql_path, view)
-    app.router.add_route("POST", settings.server.graphql_path, view)
+    app.router.add_route("*", settings.server.graphql_path, view)  # other methods: JSON 405
     add_health_routes(app)
     add_ess_routes(app, settings.ess.path)
     return app

@@ -7,7 +7,6 @@ when it builds the app.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 import strawberry
@@ -18,7 +17,7 @@ from strawberry.types import ExecutionContext
 from resolvers.mutation import Mutation
 from resolvers.query import Query
 from resolvers.subscription import Subscription
-from resolvers.types.amount import DECIMAL
+from resolvers.types.scalars import SCALAR_OVERRIDES
 
 
 class GatewaySchema(strawberry.Schema):
@@ -46,7 +45,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         extensions=extension_list,
-        scalar_overrides={Decimal: DECIMAL},
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 
