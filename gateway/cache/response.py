@@ -28,7 +28,7 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from adapters.client import Credentials
 from gateway.apq import PERSISTED_QUERIES, PersistedQueryError, requested_hash, sha256_hex
 from gateway.cache.backend import BACKEND, CacheBackend, CacheUnavailable
-from gateway.embedded import SETTINGS
+from gateway.settings import SETTINGS
 from gateway.telemetry.operation import record_cached_answer
 from resolvers.operations.cache import READ_DEPENDENCIES, ReadDependencies, principal_of
 

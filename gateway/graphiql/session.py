@@ -21,8 +21,9 @@ from adapters.client import ConcurClient
 from adapters.deadline import deadline_after
 from adapters.errors import GatewayError
 from adapters.models import ReportContext, ReportView
-from gateway.embedded import SANDBOX, SETTINGS
+from gateway.embedded import SANDBOX
 from gateway.resources import CLIENT
+from gateway.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
