@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from adapters.client import ConcurClient
 from adapters.concur import open_concur_client
 from gateway.cache.backend import BACKEND, open_backend
 from gateway.cache.idempotency import idempotency_store
@@ -21,10 +20,9 @@ from gateway.events.keys import EVENT_BROKER, FACTS_STORE
 from gateway.settings import SETTINGS
 from gateway.telemetry.cache import traced_cache
 from gateway.telemetry.upstream import upstream_hooks
-from gateway.upstream import UPSTREAM
+from gateway.upstream import CLIENT, UPSTREAM
 from resolvers.operations.services import Operations
 
-CLIENT = web.AppKey("concur_client", ConcurClient)
 OPERATIONS = web.AppKey("operations", Operations)
 
 
@@ -77,7 +75,6 @@ async def operations(app: web.Application) -> AsyncIterator[None]:
 
 
 __all__ = [
-    "CLIENT",
     "OPERATIONS",
     "cache_backend",
     "concur_client",

@@ -1,4 +1,5 @@
-"""The upstream the app actually talks to, and the cache namespace that names it.
+"""The upstream the app actually talks to, the client it talks through, and the cache
+namespace that names it.
 
 Everything the gateway remembers about Concur (cached reads, report generations, recorded
 idempotency outcomes, persisted queries, ESS dedupe and facts) is true of one upstream only.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from adapters.client import ConcurClient
 from adapters.config import CompanyAuthSettings, UpstreamSettings
 
 
@@ -42,5 +44,7 @@ def sandbox_namespace(instance: str) -> str:
 
 UPSTREAM = web.AppKey("upstream", Upstream)
 """Settled by the ``embedded_sandbox`` context, before anything talks to Concur."""
+CLIENT = web.AppKey("concur_client", ConcurClient)
+"""The one client of ``UPSTREAM`` (pooled sessions, auth, breaker), opened right after it."""
 
-__all__ = ["UPSTREAM", "Upstream", "concur_namespace", "sandbox_namespace"]
+__all__ = ["CLIENT", "UPSTREAM", "Upstream", "concur_namespace", "sandbox_namespace"]

@@ -35,8 +35,9 @@ from gateway.apq import PERSISTED_QUERIES, PersistedQueryError, resolve_document
 from gateway.cache.response import answer
 from gateway.error_mapping import Phase, map_error
 from gateway.graphiql.page import GraphiQLPage
-from gateway.resources import CLIENT, OPERATIONS
+from gateway.resources import OPERATIONS
 from gateway.shutdown import track_websocket
+from gateway.upstream import CLIENT
 from resolvers.context import Context
 
 logger = logging.getLogger(__name__)

@@ -15,9 +15,8 @@ from aiohttp import web
 
 from adapters.ess import open_ess_subscriptions
 from gateway.embedded import SANDBOX
-from gateway.resources import CLIENT
 from gateway.settings import SETTINGS
-from gateway.upstream import UPSTREAM
+from gateway.upstream import CLIENT, UPSTREAM
 
 logger = logging.getLogger(__name__)
 

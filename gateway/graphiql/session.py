@@ -22,8 +22,8 @@ from adapters.deadline import deadline_after
 from adapters.errors import GatewayError
 from adapters.models import ReportContext, ReportView
 from gateway.embedded import SANDBOX
-from gateway.resources import CLIENT
 from gateway.settings import SETTINGS
+from gateway.upstream import CLIENT
 
 logger = logging.getLogger(__name__)
 

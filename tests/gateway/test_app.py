@@ -16,7 +16,6 @@ from gateway.embedded import SANDBOX, embedded_sandbox
 from gateway.events.keys import ESS_RECEIVER
 from gateway.events.services import event_services
 from gateway.resources import (
-    CLIENT,
     OPERATIONS,
     cache_backend,
     concur_client,
@@ -24,7 +23,7 @@ from gateway.resources import (
     read_cache,
 )
 from gateway.settings import SETTINGS, Settings
-from gateway.upstream import UPSTREAM
+from gateway.upstream import CLIENT, UPSTREAM
 
 
 def test_building_the_app_starts_nothing() -> None:
