@@ -1,8 +1,8 @@
 """The app factory: ``create_app(settings)`` wires everything; importing this does nothing.
 
 Resources are owned by ``cleanup_ctx`` in dependency order: the embedded sandbox (only when
-no upstream is configured; it settles the upstream and its cache namespace), the Concur
-client, the cache backend, the read cache, the response cache, the APQ registry, the event
+no upstream is configured; it settles the upstream and its cache namespace), the cache
+backend, the Concur client, the read cache, the response cache, the APQ registry, the event
 services (ESS keys, dedupe, workflow facts, broker, the receiver), the operations. The ESS
 webhook is served at ``ess.path``. The schema and its bounded extensions are built here,
 once per app.
@@ -44,8 +44,8 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
     app.cleanup_ctx.extend(
         [
             embedded_sandbox,
-            concur_client,
             cache_backend,
+            concur_client,
             read_cache,
             response_cache,
             persisted_queries,

@@ -11,7 +11,7 @@ On SIGTERM ``concur-gateway serve`` stops waiting and runs aiohttp's runner clea
    after which they are cancelled;
 4. the ``cleanup_ctx`` resources close in reverse order of start: the gRPC server, the
    operations, the event services, the APQ registry, the response and read caches, the
-   cache backend, the Concur client's sessions, the embedded sandbox, and last telemetry,
+   Concur client's sessions, the cache backend, the embedded sandbox, and last telemetry,
    flushing spans.
 """
 

@@ -42,6 +42,7 @@ def test_resources_start_in_dependency_order() -> None:
     order = list(app.cleanup_ctx)
     position = {ctx: order.index(ctx) for ctx in order}
     assert position[embedded_sandbox] < position[cache_backend] < position[read_cache]
+    assert position[embedded_sandbox] < position[concur_client]
     assert position[read_cache] < position[event_services] < position[operations]
 
 
