@@ -28,7 +28,7 @@ from aiohttp import web
 from adapters.errors import GatewayError
 from gateway.cache.backend import BACKEND, CacheBackend, CacheUnavailable
 from gateway.cache.settings import ApqSettings
-from gateway.embedded import SETTINGS
+from gateway.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ Nested groups use ``__`` (``CONCUR_GATEWAY_UPSTREAM__BASE_URL``). The CLI builds
 
 from __future__ import annotations
 
+from aiohttp import web
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -138,7 +139,11 @@ class Settings(BaseSettings):
         return self
 
 
+SETTINGS = web.AppKey("gateway_settings", Settings)
+"""The settings the app was created with (set by ``create_app``, never changed)."""
+
 __all__ = [
+    "SETTINGS",
     "ApqSettings",
     "CacheSettings",
     "CompanyAuthSettings",

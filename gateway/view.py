@@ -56,12 +56,13 @@ from gateway.refusals import (
     SubscriptionViaHttp,
     TooManyConnections,
 )
-from gateway.resources import CLIENT, OPERATIONS
+from gateway.resources import OPERATIONS
 from gateway.reuse import answer
 from gateway.selection import OperationSelector, SelectedOperation
 from gateway.settings import LimitSettings, WebSocketSettings
 from gateway.shutdown import track_websocket
 from gateway.telemetry.middleware import REQUEST_FACTS
+from gateway.upstream import CLIENT
 from gateway.websocket_auth import TokenInitHandler, bearer_token
 from resolvers.context import Context
 

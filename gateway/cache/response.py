@@ -23,7 +23,7 @@ import orjson
 from aiohttp import web
 
 from gateway.cache.backend import BACKEND, CacheBackend, CacheUnavailable
-from gateway.embedded import SETTINGS
+from gateway.settings import SETTINGS
 from resolvers.operations.cache import ReadDependencies
 
 logger = logging.getLogger(__name__)

@@ -19,6 +19,7 @@ from adapters.client import ConcurClient, Credentials
 from adapters.errors import Unauthenticated
 from adapters.models import CostObject, Entry, Report, ReportContext, ReportDetails
 from resolvers.operations.cache import CacheKey, ReadCache, principal_of
+from resolvers.operations.resources import Resource
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -116,7 +117,7 @@ class Loaders:
         def fetch(key: ReportKey) -> Awaitable[Report]:
             report_id, context = key
             return self._cache.read(
-                CacheKey(self._principal, "report", report_id, context.value),
+                CacheKey(self._principal, Resource.REPORT, report_id, context.value),
                 REPORT_CODEC,
                 lambda: self._client.get_report(creds, report_id, context),
             )
@@ -128,7 +129,7 @@ class Loaders:
 
         def fetch(report_id: str) -> Awaitable[ReportDetails]:
             return self._cache.read(
-                CacheKey(self._principal, "details", report_id),
+                CacheKey(self._principal, Resource.DETAILS, report_id),
                 DETAILS_CODEC,
                 lambda: self._client.get_report_details(creds, report_id),
             )
@@ -141,7 +142,7 @@ class Loaders:
         def fetch(key: EntryKey) -> Awaitable[Entry]:
             report_id, report_key, entry_id, currency = key
             return self._cache.read(
-                CacheKey(self._principal, "entry", report_id, f"{report_key}/{entry_id}"),
+                CacheKey(self._principal, Resource.ENTRY, report_id, f"{report_key}/{entry_id}"),
                 ENTRY_CODEC,
                 lambda: self._client.get_entry(
                     creds, report_key, entry_id, report_id=report_id, currency_code=currency
@@ -155,7 +156,7 @@ class Loaders:
 
         def fetch(report_id: str) -> Awaitable[list[CostObject]]:
             return self._cache.read(
-                CacheKey(self._principal, "cost_objects", report_id),
+                CacheKey(self._principal, Resource.COST_OBJECTS, report_id),
                 COST_OBJECTS_CODEC,
                 lambda: self._client.cost_objects(creds, report_id),
             )

@@ -11,6 +11,7 @@ import strawberry
 
 from adapters import models
 
+
 @strawberry.type(description="An exact amount in a currency (Concur keeps 8 decimals).")
 class Amount:
     value: Decimal
