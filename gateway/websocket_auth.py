@@ -11,7 +11,7 @@ init timeout is closed.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -23,8 +23,12 @@ from gateway.connections import ConnectionCounts
 from resolvers.context import Context
 from resolvers.operations.cache import principal_of
 
-if TYPE_CHECKING:
-    from gateway.view import GatewayView
+
+class CountsConnections(Protocol):
+    """What this handler needs of the view that runs it (no import of the view itself)."""
+
+    @property
+    def connections(self) -> ConnectionCounts: ...
 
 AUTH_SCHEME = "bearer"
 
@@ -55,7 +59,7 @@ class TokenInitHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     @property
     def _connections(self) -> ConnectionCounts:
-        return cast("GatewayView", self.view).connections
+        return cast("CountsConnections", self.view).connections
 
     async def handle(self) -> None:
         try:
