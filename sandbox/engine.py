@@ -11,11 +11,10 @@ exceptions below into their own error bodies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+from sandbox.event_facts import report_facts, status_facts
 from sandbox.state import (
     APPROVAL_STATUS_NAMES,
     RECALLED_STATUS_NAME,
@@ -32,69 +31,17 @@ from sandbox.workflow_roles import (
     owner_has_approver,
     pending_instance,
 )
-
-MAX_COMMENT = 2000
-
-
-class WorkflowRefused(Exception):
-    """Base of every refusal; ``status`` is the HTTP status a v4 handler answers with."""
-
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotAllowed(WorkflowRefused):
-    """The actor has no right to this action on this report (403)."""
-
-    status = 403
-
-
-class ProcessorStep(WorkflowRefused):
-    """Concur's workflow APIs do not support the Processor step (documented)."""
-
-    status = 400
-
-
-class StepMismatch(WorkflowRefused):
-    """``expectedStepCode``/``expectedStepSequence`` did not match (409)."""
-
-    status = 409
-
-
-class InvalidState(WorkflowRefused):
-    """The report is not in a state that allows the action (409)."""
-
-    status = 409
-
-
-class InvalidInput(WorkflowRefused):
-    """The request body is invalid (400), e.g. a missing or overlong comment."""
-
-    status = 400
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a user (``user_id``) or the company/system (``user_id`` None).
-
-    ``admin`` marks a user holding Company Administrator or Web Services Administrator:
-    where such a user is not the assignee, they act in the System role.
-    """
-
-    user_id: str | None
-    kind: str  # user | company | app
-    admin: bool = False
-
-    @property
-    def is_system(self) -> bool:
-        return self.kind == "company"
-
-    @property
-    def may_act_as_system(self) -> bool:
-        return self.is_system or (self.kind == "user" and self.admin)
+from sandbox.workflow_terms import (
+    MAX_COMMENT,
+    Actor,
+    InvalidInput,
+    InvalidState,
+    NotAllowed,
+    ProcessorStep,
+    StepMismatch,
+    WorkflowRefused,
+    money,
+)
 
 
 class Engine:
@@ -111,25 +58,11 @@ class Engine:
         report.version += 1
         report.last_modified = self._now()
 
-    def _href(self, report: SandboxReport) -> str:
-        return (
-            f"{self.store.base_url}/expensereports/v4/users/{report.owner_id}"
-            f"/context/TRAVELER/reports/{report.report_id}"
-        )
-
     def emit_report_event(
         self, event_type: str, report: SandboxReport, actor: Actor | None
     ) -> None:
-        facts: dict[str, Any] = {
-            "companyId": self.store.company.id,
-            "userId": report.owner_id if actor is None or not actor.is_system else None,
-            "actingUserId": None,
-            "reportId": report.report_id,
-            "reportType": report.report_type,
-            "lastModifiedDate": _rfc3339(self._now()),
-        }
-        if event_type != "reportDeleted":
-            facts["href"] = self._href(report)
+        system = actor is not None and actor.is_system
+        facts = report_facts(self.store, event_type, report, system=system, now=self._now())
         self.store.emit(SandboxEvent(event_type, report.report_id, facts))
 
     def _set_step(
@@ -180,28 +113,13 @@ class Engine:
         if payment_status:
             report.workflow.payment_status = payment_status
         self._touch(report)
-        facts: dict[str, Any] = {
-            "companyId": self.store.company.id,
-            "userId": focus_user,
-            "actingUserId": None,
-            "reportId": report.report_id,
-            "previousApprovalStatus": previous_status,
-            "currentApprovalStatus": report.workflow.approval_status,
-            "previousPaymentStatus": previous_payment,
-            "currentPaymentStatus": report.workflow.payment_status,
-            "reportType": report.report_type,
-            "stepCode": step_code,
-            "href": self._href(report),
-            "lastModifiedDate": _rfc3339(self._now()),
-            "processId": report.workflow.process_id,
-            "startingStep": {
-                "roleCode": role_code,
-                "stepInstances": [
-                    {"id": i.id, "assignedUserId": i.assigned_user_id}
-                    for i in report.workflow.instances
-                ],
-            },
-        }
+        facts = status_facts(
+            self.store,
+            report,
+            previous=(previous_status, previous_payment),
+            focus_user=focus_user,
+            now=self._now(),
+        )
         self.store.emit(SandboxEvent("statusChanged", report.report_id, facts))
 
     def _check_expected(
@@ -445,15 +363,6 @@ def _unique(values: Any) -> list[str | None]:
         if value not in seen:
             seen.append(value)
     return seen
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def money(value: str | int | Decimal) -> Decimal:
-    """Amounts as Concur stores them: 8 decimal places."""
-    return Decimal(value).quantize(Decimal("0.00000001"))
 
 
 __all__ = [
