@@ -63,6 +63,24 @@ def _source_identifiers(entry: SandboxEntry) -> dict[str, Any]:
     }
 
 
+def _location(entry: SandboxEntry) -> dict[str, Any] | None:
+    if not entry.location_name:
+        return None
+    return {
+        "id": derived_id("location", entry.location_name, entry.location_country),
+        "name": entry.location_name or None,
+        "city": entry.location_name or None,
+        "countryCode": entry.location_country or None,
+        "countrySubDivisionCode": entry.location_subdivision or None,
+    }
+
+
+def _vendor(entry: SandboxEntry) -> dict[str, Any] | None:
+    if not entry.vendor:
+        return None
+    return {"id": None, "name": entry.vendor, "description": entry.vendor}
+
+
 def expense_summary(
     store: Store, report: SandboxReport, entry: SandboxEntry, *, user_id: str, context: str
 ) -> dict[str, Any]:
@@ -97,15 +115,7 @@ def expense_summary(
         "isPersonalExpense": entry.is_personal,
         "jptRouteId": None,
         "links": [link("self", expense_href(store, user_id, context, report, entry))],
-        "location": {
-            "id": derived_id("location", entry.location_name, entry.location_country),
-            "name": entry.location_name or None,
-            "city": entry.location_name or None,
-            "countryCode": entry.location_country or None,
-            "countrySubDivisionCode": entry.location_subdivision or None,
-        }
-        if entry.location_name
-        else None,
+        "location": _location(entry),
         "paymentType": {
             "id": entry.payment_type_key,
             "code": PAYMENT_CODES.get(entry.payment_type_key, entry.payment_type_key),
@@ -121,9 +131,7 @@ def expense_summary(
             "dailyTravelAllowanceId": None,
             "isExpensePartOfTravelAllowance": False,
         },
-        "vendor": {"id": None, "name": entry.vendor or None, "description": entry.vendor or None}
-        if entry.vendor
-        else None,
+        "vendor": _vendor(entry),
     }
 
 

@@ -48,26 +48,18 @@ def _amount_due_company(report: SandboxReport) -> Decimal:
     )
 
 
-def report_details(
-    store: Store, report: SandboxReport, *, caller: Caller, path_user_id: str, context: str
-) -> dict[str, Any]:
-    wf = report.workflow
+def _custom_data(base: str, report: SandboxReport) -> list[dict[str, Any]]:
+    return [
+        custom_item(base, str(c["id"]), str(c.get("value") or ""), bool(c.get("isValid", True)))
+        for c in report.custom_data
+    ]
+
+
+def _amounts(report: SandboxReport) -> dict[str, Any]:
+    """The header's amounts, each in the report's currency."""
     currency = report.currency_code
-    paid = wf.payment_status == "P_PAID"
-    base = store.base_url
+    paid = report.workflow.payment_status == "P_PAID"
     return {
-        "approvalStatus": wf.approval_status_name,
-        "approvalStatusId": wf.approval_status,
-        "concurAuditStatus": "NOTR",
-        "customData": [
-            custom_item(base, str(c["id"]), str(c.get("value") or ""), bool(c.get("isValid", True)))
-            for c in report.custom_data
-        ],
-        "ledger": "DEFAULT",
-        "ledgerId": LEDGER_ID,
-        "paymentStatus": PAYMENT_STATUS_NAMES.get(wf.payment_status, wf.payment_status),
-        "paymentStatusId": wf.payment_status,
-        "submitDate": datetime_text(report.submit_date),
         "approvedAmount": amount(report.approved_amount, currency),
         "claimedAmount": amount(report.claimed_amount, currency),
         "amountCompanyPaid": amount(report.amount_company_paid, currency),
@@ -78,6 +70,25 @@ def report_details(
         "personalAmount": amount(report.personal_amount, currency),
         "reportTotal": amount(report.total, currency),
         "amountNotApproved": amount(report.claimed_amount - report.approved_amount, currency),
+    }
+
+
+def report_details(
+    store: Store, report: SandboxReport, *, caller: Caller, path_user_id: str, context: str
+) -> dict[str, Any]:
+    wf = report.workflow
+    currency = report.currency_code
+    return {
+        "approvalStatus": wf.approval_status_name,
+        "approvalStatusId": wf.approval_status,
+        "concurAuditStatus": "NOTR",
+        "customData": _custom_data(store.base_url, report),
+        "ledger": "DEFAULT",
+        "ledgerId": LEDGER_ID,
+        "paymentStatus": PAYMENT_STATUS_NAMES.get(wf.payment_status, wf.payment_status),
+        "paymentStatusId": wf.payment_status,
+        "submitDate": datetime_text(report.submit_date),
+        **_amounts(report),
         "isFinancialIntegrationEnabled": False,
         "canReopen": False,
         "isReopened": False,

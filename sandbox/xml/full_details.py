@@ -18,6 +18,7 @@ from sandbox.state import (
     PAYMENT_STATUS_NAMES,
     ZERO,
     SandboxAllocation,
+    SandboxAttendee,
     SandboxEntry,
     SandboxItemization,
     SandboxReport,
@@ -149,6 +150,13 @@ class _Writer:
                 "LastModifiedDate": timestamp(entry.last_modified),
             },
         )
+        self.entry_children(element, entry)
+        for attendee in entry.attendees:
+            self.attendee(element, attendee)
+
+    def entry_children(self, element: etree._Element, entry: SandboxEntry) -> None:
+        """Itemizations (with their allocations), or the entry's own allocations."""
+        doc = self.doc
         if entry.itemizations:
             items = doc.add(element, "ItemizationsList")
             for child in entry.itemizations:
@@ -161,28 +169,30 @@ class _Writer:
                     self.entry_allocation(element, allocation)
             else:
                 doc.add(element, "Allocations")
-        for attendee in entry.attendees:
-            details = doc.add(element, "AttendeeDetails")
-            doc.numbered(details, "Custom", 20)
-            doc.add_all(
-                details,
-                {
-                    "AttendeeType": attendee.attendee_type,
-                    "FirstName": attendee.first_name,
-                    "LastName": attendee.last_name,
-                    "Company": attendee.company,
-                    "ExternalId": attendee.external_id,
-                    "HasExceptionsPrevYear": "N",
-                    "HasExceptionsYtd": "N",
-                    "IsDeleted": "N",
-                    "OwnerEmpName": self.owner.display_name if self.owner else "",
-                    "Title": attendee.title,
-                    "TotalAmountPrevYear": amount(ZERO),
-                    "TotalAmountYtd": amount(ZERO),
-                    "VersionNumber": "1",
-                    "AttendeeKey": attendee.key,
-                },
-            )
+
+    def attendee(self, parent: etree._Element, attendee: SandboxAttendee) -> None:
+        doc = self.doc
+        details = doc.add(parent, "AttendeeDetails")
+        doc.numbered(details, "Custom", 20)
+        doc.add_all(
+            details,
+            {
+                "AttendeeType": attendee.attendee_type,
+                "FirstName": attendee.first_name,
+                "LastName": attendee.last_name,
+                "Company": attendee.company,
+                "ExternalId": attendee.external_id,
+                "HasExceptionsPrevYear": "N",
+                "HasExceptionsYtd": "N",
+                "IsDeleted": "N",
+                "OwnerEmpName": self.owner.display_name if self.owner else "",
+                "Title": attendee.title,
+                "TotalAmountPrevYear": amount(ZERO),
+                "TotalAmountYtd": amount(ZERO),
+                "VersionNumber": "1",
+                "AttendeeKey": attendee.key,
+            },
+        )
 
     def write(self, workflow_url: str) -> Document:
         doc, report, root = self.doc, self.report, self.doc.root

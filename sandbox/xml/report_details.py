@@ -195,9 +195,9 @@ class _Writer:
         self.allocations(item, entry)
         self.attendees(item, attendees)
 
-    def entry(self, parent: etree._Element, entry: SandboxEntry) -> None:
+    def entry_what(self, element: etree._Element, entry: SandboxEntry) -> None:
+        """The entry's ids, type, payment, date, amounts and place."""
         doc = self.doc
-        element = doc.add(parent, "ExpenseEntry")
         doc.add_all(
             element,
             {
@@ -221,6 +221,11 @@ class _Writer:
                 "LocationCountry": entry.location_country,
             },
         )
+
+    def entry(self, parent: etree._Element, entry: SandboxEntry) -> None:
+        doc = self.doc
+        element = doc.add(parent, "ExpenseEntry")
+        self.entry_what(element, entry)
         doc.numbered(element, "OrgUnit", 6, entry.org_units)
         doc.numbered(element, "Custom", 40, entry.custom)
         paying = self.report.workflow.payment_status in _PAYMENT_REACHED
@@ -280,10 +285,9 @@ class _Writer:
         doc.numbered(element, "EmployeeOrgUnit", 6)
         doc.add(element, "ReimbursementMethodCode", "CNQRPAY")
 
-    def write(self, workflow_url: str) -> Document:
-        doc, report, root = self.doc, self.report, self.doc.root
-        wf = report.workflow
-        org_units, customs = report_customs(report)
+    def report_head(self, root: etree._Element) -> None:
+        """Whose report it is, its name and its dates."""
+        doc, report = self.doc, self.report
         doc.add_all(
             root,
             {
@@ -305,6 +309,12 @@ class _Writer:
             },
         )
         doc.date_or_nil(root, "PaidDate", report.paid_date)
+
+    def write(self, workflow_url: str) -> Document:
+        doc, report, root = self.doc, self.report, self.doc.root
+        wf = report.workflow
+        org_units, customs = report_customs(report)
+        self.report_head(root)
         doc.add_all(
             root,
             {
