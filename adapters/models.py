@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -302,6 +303,10 @@ class NewReport(Canonical):
     custom_data: list[CustomField] = Field(default_factory=list)
 
 
+PATCHABLE_FIELDS: Final = frozenset(NewReport.model_fields)
+"""Header fields a merge patch may change: exactly those a new report may be given."""
+
+
 class NewEntry(Canonical):
     """One v1.1 ``Expense`` to post: the minimum is currency, type, date and amount."""
 
@@ -328,6 +333,7 @@ class EntryResult(Canonical):
 
 
 __all__ = [
+    "PATCHABLE_FIELDS",
     "Allocation",
     "Amount",
     "Canonical",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from adapters.errors import BadUserInput, GatewayError
-from adapters.models import ReportContext
+from adapters.models import PATCHABLE_FIELDS, ReportContext
 from resolvers.operations.freshness import Applied, conclude, refused
 from resolvers.operations.idempotency import check_key, key_scope, run_once
 from resolvers.operations.outcome import Outcome, problems_of
@@ -17,20 +17,6 @@ if TYPE_CHECKING:
 
 REQUIRED_FIELDS: Final = frozenset({"name"})
 """Header fields a merge patch may change but never clear."""
-PATCHABLE_FIELDS: Final = frozenset(
-    {
-        "name",
-        "business_purpose",
-        "comment",
-        "report_date",
-        "start_date",
-        "end_date",
-        "policy_id",
-        "country_code",
-        "country_sub_division_code",
-        "custom_data",
-    }
-)
 
 
 async def create(ctx: Context, request: CreateReportRequest) -> Outcome:
@@ -90,4 +76,4 @@ async def update(ctx: Context, report_id: str, patch: ReportPatch) -> Outcome:
     return await conclude(ctx, creds, report_id, ReportContext.TRAVELER, change)
 
 
-__all__ = ["PATCHABLE_FIELDS", "check_patch", "create", "update"]
+__all__ = ["check_patch", "create", "update"]

@@ -208,17 +208,7 @@ class ReportPatchInput:
 
     def to_patch(self) -> ReportPatch:
         fields: dict[str, str | date | list[models.CustomField] | None] = {}
-        for name in (
-            "name",
-            "business_purpose",
-            "comment",
-            "report_date",
-            "start_date",
-            "end_date",
-            "policy_id",
-            "country_code",
-            "country_sub_division_code",
-        ):
+        for name in sorted(models.PATCHABLE_FIELDS - {"custom_data"}):
             value = getattr(self, name)
             if value is not strawberry.UNSET:
                 fields[name] = value

@@ -21,43 +21,52 @@ CONFIRMED = (
 
 
 @strawberry.type
-class ApproveReportPayload:
+class ReportPayload:
+    """What every mutation answers: the report as it is now, and why it did not change.
+
+    Not in the graph by itself: each mutation names its own payload type below, so that
+    each can grow on its own without breaking the others' clients.
+    """
+
     report: Report | None = strawberry.field(description=REPORT)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+
+
+@strawberry.type
+class ActionPayload(ReportPayload):
+    """A workflow action's payload: also whether it was confirmed rather than sent."""
+
     confirmed: bool = strawberry.field(description=CONFIRMED, default=False)
 
 
 @strawberry.type
-class SendBackReportPayload:
-    report: Report | None = strawberry.field(description=REPORT)
-    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
-    confirmed: bool = strawberry.field(description=CONFIRMED, default=False)
+class ApproveReportPayload(ActionPayload):
+    pass
 
 
 @strawberry.type
-class RecallReportPayload:
-    report: Report | None = strawberry.field(description=REPORT)
-    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
-    confirmed: bool = strawberry.field(description=CONFIRMED, default=False)
+class SendBackReportPayload(ActionPayload):
+    pass
 
 
 @strawberry.type
-class SubmitReportPayload:
-    report: Report | None = strawberry.field(description=REPORT)
-    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
-    confirmed: bool = strawberry.field(description=CONFIRMED, default=False)
+class RecallReportPayload(ActionPayload):
+    pass
 
 
 @strawberry.type
-class CreateReportPayload:
-    report: Report | None = strawberry.field(description=REPORT)
-    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+class SubmitReportPayload(ActionPayload):
+    pass
 
 
 @strawberry.type
-class UpdateReportPayload:
-    report: Report | None = strawberry.field(description=REPORT)
-    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+class CreateReportPayload(ReportPayload):
+    pass
+
+
+@strawberry.type
+class UpdateReportPayload(ReportPayload):
+    pass
 
 
 @strawberry.type(description="What Concur said about one posted entry.")
@@ -69,9 +78,7 @@ class AddEntryResult:
 
 
 @strawberry.type
-class AddEntriesPayload:
-    report: Report | None = strawberry.field(description=REPORT)
-    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+class AddEntriesPayload(ReportPayload):
     results: list[AddEntryResult] = strawberry.field(
         description="One result per posted entry; a failed entry does not fail the others."
     )
@@ -98,11 +105,13 @@ def results_of(outcome: Outcome) -> list[AddEntryResult]:
 
 
 __all__ = [
+    "ActionPayload",
     "AddEntriesPayload",
     "AddEntryResult",
     "ApproveReportPayload",
     "CreateReportPayload",
     "RecallReportPayload",
+    "ReportPayload",
     "SendBackReportPayload",
     "SubmitReportPayload",
     "UpdateReportPayload",
