@@ -6,6 +6,7 @@ import strawberry
 
 from adapters import models
 from resolvers.types.amount import Amount
+from resolvers.types.copy import from_model
 
 
 @strawberry.type(description="An expense counted in a cost object.")
@@ -16,11 +17,7 @@ class CostObjectExpense:
 
     @classmethod
     def from_model(cls, model: models.CostObjectExpense) -> CostObjectExpense:
-        return cls(
-            id=strawberry.ID(model.id),
-            approved_amount=Amount.from_model(model.approved_amount),
-            posted_amount=Amount.from_model(model.posted_amount),
-        )
+        return from_model(cls, model)
 
 
 __all__ = ["CostObjectExpense"]

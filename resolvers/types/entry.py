@@ -9,6 +9,7 @@ import strawberry
 
 from adapters import models
 from resolvers.types.amount import Amount
+from resolvers.types.copy import from_model
 from resolvers.types.custom_field import CustomField
 from resolvers.types.enums import Allocation
 from resolvers.types.expense_type import ExpenseType
@@ -50,37 +51,7 @@ class Entry:
 
     @classmethod
     def from_model(cls, model: models.Entry) -> Entry:
-        return cls(
-            id=strawberry.ID(model.id),
-            report_id=strawberry.ID(model.report_id),
-            expense_type=ExpenseType.from_model(model.expense_type),
-            spend_category=model.spend_category,
-            transaction_date=model.transaction_date,
-            transaction_amount=Amount.from_model(model.transaction_amount),
-            posted_amount=Amount.from_model(model.posted_amount),
-            approved_amount=Amount.from_model(model.approved_amount),
-            exchange_rate=model.exchange_rate,
-            vendor=model.vendor,
-            location=model.location,
-            payment_type=PaymentType.from_model(model.payment_type),
-            business_purpose=model.business_purpose,
-            is_personal=model.is_personal,
-            is_itemized=model.is_itemized,
-            has_attendees=model.has_attendees,
-            has_comments=model.has_comments,
-            has_exceptions=model.has_exceptions,
-            has_vat=model.has_vat,
-            receipt_required=model.receipt_required,
-            image_required=model.image_required,
-            is_credit_card_charge=model.is_credit_card_charge,
-            is_personal_card_charge=model.is_personal_card_charge,
-            receipt_image_id=model.receipt_image_id,
-            allocation=model.allocation,
-            custom_fields=[CustomField.from_model(f) for f in model.custom_fields],
-            org_units=[CustomField.from_model(f) for f in model.org_units],
-            itemizations=[Itemization.from_model(i) for i in model.itemizations],
-            last_modified=model.last_modified,
-        )
+        return from_model(cls, model)
 
 
 __all__ = ["Entry"]

@@ -8,6 +8,7 @@ import strawberry
 
 from adapters import models
 from resolvers.types.amount import Amount
+from resolvers.types.copy import from_model
 from resolvers.types.expense_type import ExpenseType
 
 
@@ -25,19 +26,7 @@ class Itemization:
 
     @classmethod
     def from_model(cls, model: models.Itemization) -> Itemization:
-        return cls(
-            id=strawberry.ID(model.id),
-            expense_type=(
-                ExpenseType.from_model(model.expense_type) if model.expense_type else None
-            ),
-            transaction_date=model.transaction_date,
-            transaction_amount=Amount.from_model(model.transaction_amount),
-            posted_amount=Amount.from_model(model.posted_amount),
-            approved_amount=Amount.from_model(model.approved_amount),
-            business_purpose=model.business_purpose,
-            is_personal=model.is_personal,
-            last_modified=model.last_modified,
-        )
+        return from_model(cls, model)
 
 
 __all__ = ["Itemization"]

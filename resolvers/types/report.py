@@ -18,6 +18,7 @@ from resolvers.context import Context
 from resolvers.fields import field
 from resolvers.operations import reads
 from resolvers.types.amount import Amount
+from resolvers.types.copy import from_model
 from resolvers.types.cost_object import CostObject
 from resolvers.types.custom_field import CustomField
 from resolvers.types.entry import Entry
@@ -55,31 +56,7 @@ class Report:
 
     @classmethod
     def from_model(cls, model: models.Report) -> Report:
-        return cls(
-            id=strawberry.ID(model.id),
-            name=model.name,
-            business_purpose=model.business_purpose,
-            report_number=model.report_number,
-            report_date=model.report_date,
-            creation_date=model.creation_date,
-            submit_date=model.submit_date,
-            currency_code=model.currency_code,
-            total=Amount.from_model(model.total),
-            claimed=Amount.from_model(model.claimed),
-            approved=Amount.from_model(model.approved),
-            amount_due_employee=Amount.from_model(model.amount_due_employee),
-            amount_due_company_card=Amount.from_model(model.amount_due_company_card),
-            personal=Amount.from_model(model.personal),
-            approval_status=Status.from_model(model.approval_status),
-            payment_status=Status.from_model(model.payment_status),
-            owner=User.owner(model.owner_id),
-            policy=model.policy,
-            policy_id=model.policy_id,
-            custom_data=[CustomField.from_model(f) for f in model.custom_data],
-            can_recall=model.can_recall,
-            version=model.version,
-            model=model,
-        )
+        return from_model(cls, model, owner=User.owner(model.owner_id), model=model)
 
     @classmethod
     def maybe(cls, model: models.Report | None) -> Report | None:
