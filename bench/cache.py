@@ -40,9 +40,9 @@ from harness import Load, Stack, load, stack
 
 from adapters.config import UpstreamSettings
 from gateway.cache.backend import BACKEND
-from gateway.cache.settings import CacheSettings
-from gateway.events.settings import EssSettings
 from gateway.settings import Settings
+from gateway.settings.cache import CacheSettings
+from gateway.settings.events import EssSettings
 from sandbox import seed
 
 HIVE_MESH_RATIO = 0.054

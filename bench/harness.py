@@ -22,8 +22,8 @@ from aiohttp import web
 
 from adapters.config import UpstreamSettings
 from gateway.app import create_app
-from gateway.cache.settings import CacheSettings
 from gateway.settings import Settings
+from gateway.settings.cache import CacheSettings
 from sandbox import seed
 
 ADMIN = "bench-admin"

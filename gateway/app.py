@@ -21,7 +21,7 @@ from gateway.events.services import event_services
 from gateway.extensions import build_extensions
 from gateway.graphiql import add_graphiql
 from gateway.grpc.server import install_grpc
-from gateway.health import add_health_routes
+from gateway.health import QUIET_PATHS, add_health_routes
 from gateway.resources import cache_backend, concur_client, operations, read_cache
 from gateway.settings import SETTINGS, Settings
 from gateway.shutdown import install_lifecycle
@@ -40,7 +40,8 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
     )
     app[SETTINGS] = settings
     install_lifecycle(app, close_timeout_s=settings.server.shutdown_timeout_s)
-    traced = install_telemetry(app, settings, telemetry)  # its context starts first
+    # telemetry's context starts first
+    traced = install_telemetry(app, settings, telemetry, quiet_paths=QUIET_PATHS)
     app.cleanup_ctx.extend(
         [
             embedded_sandbox,

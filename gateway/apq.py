@@ -27,8 +27,8 @@ from aiohttp import web
 
 from adapters.errors import GatewayError
 from gateway.cache.backend import BACKEND, CacheBackend, CacheUnavailable
-from gateway.cache.settings import ApqSettings
 from gateway.settings import SETTINGS
+from gateway.settings.cache import ApqSettings
 
 logger = logging.getLogger(__name__)
 

@@ -68,7 +68,13 @@ async def operations(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[OPERATIONS] = Operations(
         client=app[CLIENT],
-        idempotency=idempotency_store(app[BACKEND], settings),
+        idempotency=idempotency_store(
+            app[BACKEND],
+            ttl_s=settings.limits.idempotency_ttl_s,
+            max_keys=settings.limits.idempotency_max_keys,
+            lease_s=settings.cache.idempotency_lease_s,
+            wait_s=settings.cache.idempotency_wait_s,
+        ),
         cache=app[READ_CACHE],
         facts=app[FACTS_STORE],
         events=app[EVENT_BROKER],

@@ -7,7 +7,7 @@ Every ``import`` and ``from … import`` of every module counts, those under
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -26,6 +26,12 @@ NEVER: Final = (
         ("strawberry", "resolvers.types", "gateway.apq", "gateway.telemetry"),
         "the cache sits below the graph's types, APQ and telemetry",
     ),
+    (
+        "gateway.settings",
+        tuple(f"gateway.{unit}" for unit in ("app", "cache", "events", "grpc", "telemetry")),
+        "settings are the bottom: every group beside Settings, handed down",
+    ),
+    ("gateway.telemetry", ("gateway.health",), "the probes' owner hands telemetry their paths"),
 )
 """(importer, what it must never import, why); names are module prefixes."""
 
@@ -101,14 +107,35 @@ def test_no_layer_imports_what_it_must_never_know() -> None:
     assert breaks() - KNOWN == set()
 
 
+def _gateway_graph(unit: Callable[[str], str]) -> dict[str, set[str]]:
+    """Who imports whom inside ``gateway/``, each module named by ``unit``."""
+    graph: dict[str, set[str]] = {}
+    for module, names in imports().items():
+        if not within(module, "gateway"):
+            continue
+        targets = {_module_of(name) for name in names if within(name, "gateway")}
+        found = {unit(target) for target in targets if target in imports()}
+        graph.setdefault(unit(module), set()).update(found - {unit(module)})
+    return graph
+
+
+def _folder(module: str) -> str:
+    """``gateway.cache.backend`` -> ``gateway.cache``; ``gateway.app`` stays."""
+    return ".".join(module.split(".")[:2])
+
+
 def test_no_import_cycle_among_the_gateways_modules() -> None:
     """Inside ``gateway/`` every import runs one way: no module reaches itself again."""
-    graph = {
-        module: {_module_of(name) for name in names if within(name, "gateway")} - {module}
-        for module, names in imports().items()
-        if within(module, "gateway")
-    }
-    graph = {module: {m for m in targets if m in graph} for module, targets in graph.items()}
+    _assert_acyclic(_gateway_graph(lambda module: module))
+
+
+def test_no_import_cycle_among_the_gateways_folders() -> None:
+    """No arrow runs back up: no folder (or top-level module) of ``gateway/`` both uses and
+    is used by another, even through a third."""
+    _assert_acyclic(_gateway_graph(_folder))
+
+
+def _assert_acyclic(graph: dict[str, set[str]]) -> None:
     state: dict[str, int] = {}
 
     def visit(module: str, trail: list[str]) -> None:

@@ -1,7 +1,7 @@
 """The shared cache: one backend (in process or Redis) behind reads, idempotency and APQ.
 
-Import the submodules themselves (``gateway.cache.backend``, ``.read_cache``...): this
-package imports nothing, so ``gateway.settings`` can nest ``gateway.cache.settings``.
+Import the submodules themselves (``gateway.cache.backend``, ``.read_cache``...); each
+cache takes its own settings group, from ``gateway.settings.cache``.
 """
 
 from __future__ import annotations

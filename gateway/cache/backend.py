@@ -41,7 +41,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from gateway.cache.serializer import JsonSerializer
-from gateway.cache.settings import CacheSettings
+from gateway.settings.cache import CacheSettings
 
 logger = logging.getLogger(__name__)
 

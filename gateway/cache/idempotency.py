@@ -27,7 +27,6 @@ from pydantic import ValidationError
 
 from adapters.errors import IdempotencyConflict
 from gateway.cache.backend import CacheBackend, CacheUnavailable
-from gateway.settings import Settings
 from resolvers.operations.idempotency import (
     Claim,
     IdempotencyStore,
@@ -205,20 +204,15 @@ class RedisIdempotencyStore:
             logger.warning("idempotency key not released: redis unavailable (its lease ends it)")
 
 
-def idempotency_store(backend: CacheBackend, settings: Settings) -> IdempotencyStore:
-    """Shared in Redis when configured, else in this process."""
-    local = InMemoryIdempotencyStore(
-        ttl_s=settings.limits.idempotency_ttl_s,
-        max_entries=settings.limits.idempotency_max_keys,
-    )
+def idempotency_store(
+    backend: CacheBackend, *, ttl_s: int, max_keys: int, lease_s: float, wait_s: float
+) -> IdempotencyStore:
+    """Shared in Redis when configured, else in this process (at most ``max_keys`` there)."""
+    local = InMemoryIdempotencyStore(ttl_s=ttl_s, max_entries=max_keys)
     if backend.redis is None:
         return local
     return RedisIdempotencyStore(
-        backend,
-        ttl_s=settings.limits.idempotency_ttl_s,
-        lease_s=settings.cache.idempotency_lease_s,
-        wait_s=settings.cache.idempotency_wait_s,
-        fallback=local,
+        backend, ttl_s=ttl_s, lease_s=lease_s, wait_s=wait_s, fallback=local
     )
 
 

@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from adapters.errors import NotFound
 from adapters.singleflight import SingleFlight
 from gateway.cache.backend import CacheBackend, CacheUnavailable
-from gateway.cache.settings import CacheSettings
+from gateway.settings.cache import CacheSettings
 from resolvers.operations.cache import (
     READ_DEPENDENCIES,
     CacheKey,

@@ -2,8 +2,8 @@
 the broker that carries events to subscribers on every replica.
 
 Import the submodules themselves (``gateway.events.keys`` for the app keys,
-``gateway.events.services`` for the ``cleanup_ctx``...): this package imports nothing, so
-``gateway.settings`` can nest ``gateway.events.settings``.
+``gateway.events.services`` for the ``cleanup_ctx``...); its settings groups are in
+``gateway.settings.events``.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from adapters.models import ReportEvent
-from gateway.events.settings import Overflow, SubscriptionSettings
+from gateway.settings.events import Overflow, SubscriptionSettings
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from gateway.events.dedupe import EventLedger
     from gateway.events.facts import FactsStore
     from gateway.events.keyring import EssKeyring
-    from gateway.events.settings import EssSettings
     from gateway.events.stats import EssStats
+    from gateway.settings.events import EssSettings
     from resolvers.operations.cache import ReadCache
 
 logger = logging.getLogger(__name__)

@@ -13,23 +13,10 @@ from __future__ import annotations
 import ssl
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from gateway.settings.tls import TlsSettings
 
 if TYPE_CHECKING:
     from aiohttp import web
-
-
-class TlsSettings(BaseModel):
-    """HTTPS on the gateway's own port (off unless both files are set)."""
-
-    cert_file: str = ""
-    key_file: str = ""
-    client_ca_file: str = ""
-    """CA bundle that issued the client certificates to accept (for ESS: DigiCert's)."""
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.cert_file and self.key_file)
 
 
 def server_ssl_context(tls: TlsSettings) -> ssl.SSLContext | None:
@@ -62,4 +49,4 @@ def peer_common_names(request: web.Request) -> list[str]:
     return names
 
 
-__all__ = ["TlsSettings", "peer_common_names", "server_ssl_context"]
+__all__ = ["peer_common_names", "server_ssl_context"]

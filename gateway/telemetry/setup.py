@@ -8,7 +8,7 @@ requests and of shutdown itself are still flushed.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from functools import partial
 
 from aiohttp import web
@@ -19,7 +19,6 @@ from adapters.tracing import UpstreamTracer
 from gateway.cache.backend import BACKEND
 from gateway.events.keys import ESS_STATS, EVENT_BROKER
 from gateway.extensions import ExtensionFactory
-from gateway.health import QUIET_PATHS
 from gateway.settings import Settings
 from gateway.telemetry.instruments import INSTRUMENTATION, INSTRUMENTS, TELEMETRY, Instruments
 from gateway.telemetry.metrics import METER_NAME, GatewayMetrics, MetricSources
@@ -95,12 +94,17 @@ async def telemetry_instruments(app: web.Application) -> AsyncIterator[None]:
 
 
 def install_telemetry(
-    app: web.Application, settings: Settings, telemetry: Telemetry | None = None
+    app: web.Application,
+    settings: Settings,
+    telemetry: Telemetry | None = None,
+    *,
+    quiet_paths: Collection[str] = (),
 ) -> list[ExtensionFactory]:
     """Wire telemetry into ``app``; returns the extensions to put first in the schema
-    (first, so the operation span sees the errors after they are mapped to codes)."""
+    (first, so the operation span sees the errors after they are mapped to codes).
+    ``quiet_paths`` (the probes' paths, named by their owner) are neither logged nor traced."""
     options = settings.telemetry
-    quiet = {*QUIET_PATHS, options.metrics_path} - {""}
+    quiet = {*quiet_paths, options.metrics_path} - {""}
     app.middlewares.append(
         request_middleware(graphql_path=settings.server.graphql_path, quiet=quiet)
     )

@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from gateway.apq import parse_manifest
-from gateway.cache.settings import ApqSettings, CacheSettings
+from gateway.settings.cache import ApqSettings, CacheSettings
 from tests.conftest import SandboxHarness
 from tests.gateway.harness import (
     TRAVELER,

@@ -10,10 +10,10 @@ import aiohttp
 import grpc
 import pytest
 
-from gateway.events.settings import EssSettings
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from gateway.settings import GrpcSettings
+from gateway.settings.events import EssSettings
 from sandbox import seed
 from sandbox.embedded import running_sandbox
 from tests.conftest import ADMIN_TOKEN, SandboxHarness

@@ -9,8 +9,8 @@ import pytest
 from pydantic import SecretStr
 
 from gateway.cache.backend import BACKEND, CacheBackend
-from gateway.cache.settings import CacheSettings
 from gateway.settings import Settings
+from gateway.settings.cache import CacheSettings
 from resolvers.operations.services import Operations
 from tests.conftest import SandboxHarness
 from tests.gateway.harness import GatewayHarness, gateway_settings, running_gateway

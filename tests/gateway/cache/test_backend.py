@@ -19,7 +19,7 @@ from gateway.cache.backend import (
 )
 from gateway.cache.read_cache import GenerationalReadCache
 from gateway.cache.serializer import JsonSerializer
-from gateway.cache.settings import CacheSettings
+from gateway.settings.cache import CacheSettings
 from resolvers.operations.cache import CacheKey
 
 AMOUNT = TypeAdapter(Amount)

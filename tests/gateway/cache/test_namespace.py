@@ -18,10 +18,10 @@ from pydantic import SecretStr
 
 from adapters.config import UpstreamSettings
 from gateway.app import create_app
-from gateway.cache.settings import CacheSettings
 from gateway.cli import demo_tokens
 from gateway.embedded import SANDBOX
 from gateway.settings import Settings
+from gateway.settings.cache import CacheSettings
 from sandbox import seed
 from sandbox.embedded import RunningSandbox
 from tests.gateway.harness import MANAGER, TRAVELER, action_calls

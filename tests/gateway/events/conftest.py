@@ -19,11 +19,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from gateway.cache.settings import CacheSettings
 from gateway.events.keys import EVENT_BROKER
-from gateway.events.settings import EssSettings
 from gateway.settings import SETTINGS as SETTINGS_KEY
 from gateway.settings import Settings
+from gateway.settings.cache import CacheSettings
+from gateway.settings.events import EssSettings
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox
 from tests.conftest import ADMIN_TOKEN, SandboxHarness

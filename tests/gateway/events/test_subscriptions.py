@@ -6,8 +6,8 @@ import asyncio
 
 from adapters.models import ReportEvent
 from gateway.events.broker import EventBroker
-from gateway.events.settings import Overflow, SubscriptionSettings
 from gateway.events.stats import EssStats
+from gateway.settings.events import Overflow, SubscriptionSettings
 from sandbox.engine import Actor
 from tests.conftest import DEMO, SandboxHarness
 from tests.gateway.events.conftest import (

@@ -19,9 +19,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
 from gateway.app import create_app
-from gateway.events.settings import CONCUR_WEBHOOK_CN, EssSettings
-from gateway.events.tls import TlsSettings, server_ssl_context
+from gateway.events.tls import server_ssl_context
 from gateway.settings import Settings
+from gateway.settings.events import CONCUR_WEBHOOK_CN, EssSettings
+from gateway.settings.tls import TlsSettings
 from tests.conftest import SandboxHarness
 from tests.gateway.harness import gateway_settings
 

@@ -1,7 +1,7 @@
 """Settings groups of the cache (``CONCUR_GATEWAY_CACHE__*``) and of APQ (``..._APQ__*``).
 
-Plain models with no imports from the rest of the gateway, so ``gateway.settings`` can nest
-them; each cache takes its own group, never the whole ``Settings``. Where Redis is comes
+Plain models with no imports from the rest of the gateway, nested in ``Settings``; each
+cache takes its own group, never the whole ``Settings``. Where Redis is comes
 from ``REDIS_URL`` (a top-level setting): without it the cache is in process.
 """
 

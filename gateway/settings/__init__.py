@@ -12,9 +12,9 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.config import CompanyAuthSettings, UpstreamSettings
-from gateway.cache.settings import ApqSettings, CacheSettings
-from gateway.events.settings import EssSettings, SubscriptionSettings
-from gateway.events.tls import TlsSettings
+from gateway.settings.cache import ApqSettings, CacheSettings
+from gateway.settings.events import EssSettings, SubscriptionSettings
+from gateway.settings.tls import TlsSettings
 
 
 class ServerSettings(BaseModel):
