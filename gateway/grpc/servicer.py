@@ -33,7 +33,7 @@ from gateway.grpc.metadata import correlation_metadata
 from gateway.grpc.reports import expanded, expanded_all, wants
 from resolvers.context import Context
 from resolvers.operations import actions, events, reads
-from resolvers.operations.events import EventSource
+from resolvers.operations.event_source import EventSource
 from resolvers.operations.outcome import Outcome, Problem
 from resolvers.operations.requests import ActionRequest
 from resolvers.operations.services import Operations

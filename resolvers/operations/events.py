@@ -11,12 +11,10 @@ as an assignee, which is how an approver gains sight of a report.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final
 
 from adapters.errors import Forbidden, NotFound, UpstreamError
 
@@ -30,34 +28,6 @@ logger = logging.getLogger(__name__)
 READABILITY_MEMO: Final = 10_000
 """Report ids remembered per watch (oldest forgotten first): a watch over a whole company
 must not grow without bound."""
-
-
-class EventSource(Protocol):
-    """Where report events come from (the gateway's broker, or nothing)."""
-
-    def subscribe(
-        self, report_id: str | None, event_types: frozenset[str] | None
-    ) -> AbstractAsyncContextManager[AsyncIterator[ReportEvent]]:
-        """Events for one report (or all, with None) of the given Concur event types (or
-        all), from now on, through a bounded queue; leaving the context unsubscribes."""
-        ...
-
-
-async def _never() -> AsyncIterator[ReportEvent]:
-    await asyncio.get_running_loop().create_future()  # resolved by nobody: waits until cancelled
-    return
-    yield  # pragma: no cover - makes this an async generator
-
-
-class NoEvents:
-    """The default source when no receiver is wired: subscribing works, nothing arrives."""
-
-    @asynccontextmanager
-    async def subscribe(
-        self, report_id: str | None, event_types: frozenset[str] | None
-    ) -> AsyncIterator[AsyncIterator[ReportEvent]]:
-        del report_id, event_types
-        yield _never()
 
 
 class ReadAccess:
@@ -128,4 +98,4 @@ async def watch(
             yield event
 
 
-__all__ = ["READABILITY_MEMO", "EventSource", "NoEvents", "ReadAccess", "watch"]
+__all__ = ["READABILITY_MEMO", "ReadAccess", "watch"]

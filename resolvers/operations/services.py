@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from adapters.client import ConcurClient, Credentials
 from resolvers.operations.cache import NoCache, ReadCache
-from resolvers.operations.events import EventSource, NoEvents
+from resolvers.operations.event_source import EventSource, NoEvents
 from resolvers.operations.facts import NoWorkflowFacts, WorkflowFactsSource
 from resolvers.operations.idempotency import IdempotencyStore
 from resolvers.operations.loaders import Loaders
