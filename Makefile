@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
+SANDBOX_PORT ?= 8081
 
 .PHONY: run test lint bench schema proto sandbox clean
 
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/concur-gateway serve --host $(HOST) --port $(PORT)
+	CONCUR_GATEWAY_SANDBOX__PORT=$(SANDBOX_PORT) $(BIN)/concur-gateway serve --host $(HOST) --port $(PORT)
 
 sandbox: $(STAMP)
 	$(BIN)/concur-gateway sandbox --host $(HOST) --port 8081

@@ -60,6 +60,9 @@ class WebSocketSettings(BaseModel):
 class SandboxSettings(BaseModel):
     """The embedded sandbox, used when no upstream is configured."""
 
+    port: int = Field(default=0, ge=0, le=65535)
+    """Where the embedded sandbox listens on 127.0.0.1; 0 picks a free port (``make run``
+    sets 8081, so its token endpoint is where the README's first session expects it)."""
     scale: int = 0
     seed: int = 7
     admin_token: SecretStr = SecretStr("sandbox-admin")
