@@ -23,6 +23,7 @@ from schemathesis.specs.graphql.schemas import GraphQLSchema
 
 from tests.fuzz.causes import cause_of
 from tests.fuzz.gateway_process import REPO, GatewayProcess
+from tests.fuzz.raw import RawRequest, send_raw
 from tests.fuzz.scalars import register_scalars
 from tests.fuzz.verdict import Verdict, judge
 
@@ -155,6 +156,13 @@ class Campaign:
             operation.as_strategy(schemathesis.GenerationMode.POSITIVE),
             operation.as_strategy(schemathesis.GenerationMode.NEGATIVE),
         )
+
+    def send_raw(self, request: RawRequest, session: requests.Session) -> Outcome:
+        """Send a raw HTTP request as one of the callers and judge the answer."""
+        description = request.describe()
+        token = self.token_for(description)
+        status, body, content_type = send_raw(self.gateway.graphql_url, token, request, session)
+        return Outcome(description, status, body, judge(status, content_type, body))
 
     def explain(self, outcome: Outcome) -> str:
         """The failure, with the cause the gateway logged for it when there is one."""

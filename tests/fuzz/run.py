@@ -3,10 +3,11 @@
     .venv/bin/python -m tests.fuzz.run --cases 10000
 
 Starts its own gateway process on the embedded sandbox, spreads the cases over every query
-and mutation field (a field whose inputs run out hands its share on to the next), never
-stops at a failure, and prints how many cases were sent and how many got a 5xx, an
-``INTERNAL`` or a body that is not JSON GraphQL; then each distinct failure (field and the
-cause the gateway logged) with how often it happened and one request and response.
+and mutation field and raw HTTP requests (``tests.fuzz.raw``), a field whose inputs run out
+handing its share on to the next, and never stops at a failure. At the end it prints how
+many cases were sent and how many got a 5xx, an ``INTERNAL`` or a body that is not JSON
+GraphQL; then each distinct failure (field, and the cause the gateway logged) with how often
+it happened and one request and response.
 Derandomized: the same number of cases sends the same cases. Exits non-zero when any case
 failed.
 """
@@ -27,8 +28,11 @@ from hypothesis import given, settings
 from tests.fuzz.campaign import FAST_PHASES, FUZZ_SETTINGS, AnyCase, Campaign, Outcome, field_labels
 from tests.fuzz.causes import correlation_ids, logged_causes
 from tests.fuzz.gateway_process import gateway_process
+from tests.fuzz.raw import RawRequest, raw_requests
 
 DEFAULT_CASES = 10_000
+RAW = "raw HTTP"
+"""The label of the raw requests' share (``tests.fuzz.raw``), beside the graph's fields."""
 KEPT_FAILURES = 2_000
 """Failing cases kept for the report (the counts go on past it)."""
 
@@ -60,7 +64,10 @@ class Tally:
         groups: dict[tuple[str, str], list[Outcome]] = {}
         for label, outcome in self.failures:
             logged = sorted({causes[i] for i in correlation_ids(outcome.body) if i in causes})
-            cause = "; ".join(logged) or outcome.verdict.describe()
+            answer = outcome.body[:60].decode("utf-8", "replace")
+            cause = (
+                "; ".join(logged) or f"{outcome.verdict.describe()}: HTTP {outcome.status} {answer}"
+            )
             groups.setdefault((label, cause), []).append(outcome)
         return groups
 
@@ -78,8 +85,22 @@ class Tally:
         return "\n".join(lines)
 
 
+def fuzz_raw(campaign: Campaign, cases: int, tally: Tally) -> None:
+    with requests.Session() as session:
+
+        @given(request=raw_requests())
+        @settings(FUZZ_SETTINGS, max_examples=cases, derandomize=True, phases=FAST_PHASES)
+        def one_request(request: RawRequest) -> None:
+            tally.add(RAW, campaign.send_raw(request, session))
+
+        one_request()
+
+
 def fuzz_field(campaign: Campaign, label: str, cases: int, tally: Tally) -> None:
     """Up to ``cases`` cases for one field; every one counted, none stops the run."""
+    if label == RAW:
+        fuzz_raw(campaign, cases, tally)
+        return
     with requests.Session() as session:
 
         @given(case=campaign.cases(label))
@@ -94,7 +115,7 @@ def run(total: int, log_path: Path) -> Tally:
     tally = Tally()
     with gateway_process(log_path) as gateway:
         campaign = Campaign.start(gateway)
-        labels = field_labels()
+        labels = [*field_labels(), RAW]
         for index, label in enumerate(labels):
             remaining = max(0, total - tally.cases)
             fuzz_field(campaign, label, math.ceil(remaining / (len(labels) - index)), tally)
