@@ -130,6 +130,8 @@ class Sample:
     at_s: float
     rss_kib: int
     open_files: int
+    sockets: int
+    """Of the open files, how many are sockets (client pools, WebSockets, Redis)."""
 
 
 def sample(pid: int, started: float) -> Sample:
@@ -137,7 +139,12 @@ def sample(pid: int, started: float) -> Sample:
     status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
     found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
     rss = int(found.group(1)) if found else -1
-    return Sample(time.monotonic() - started, rss, len(os.listdir(f"/proc/{pid}/fd")))
+    targets = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(FileNotFoundError):  # closed while we looked
+            targets.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+    sockets = sum(target.startswith("socket:") for target in targets)
+    return Sample(time.monotonic() - started, rss, len(targets), sockets)
 
 
 def free_port() -> int:
@@ -408,7 +415,8 @@ class Soak:
             samples.append(taken)
             print(
                 f"t={taken.at_s:5.0f}s rss={taken.rss_kib / 1024:7.1f} MiB "
-                f"open_files={taken.open_files:4d}  {self.counts.line()}",
+                f"open_files={taken.open_files:4d} (sockets {taken.sockets:4d})  "
+                f"{self.counts.line()}",
                 flush=True,
             )
 
@@ -450,7 +458,7 @@ def drift(samples: list[Sample]) -> str:
         f"rss {warm.rss_kib / 1024:.1f} -> {last.rss_kib / 1024:.1f} MiB "
         f"({(last.rss_kib - warm.rss_kib) / 1024:+.1f}), "
         f"open files {warm.open_files} -> {last.open_files} "
-        f"({last.open_files - warm.open_files:+d})"
+        f"({last.open_files - warm.open_files:+d}; sockets {warm.sockets} -> {last.sockets})"
     )
 
 
