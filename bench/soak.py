@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import random
 import re
@@ -359,12 +360,13 @@ class Soak:
         until = min(self.deadline, time.monotonic() + 60)
         while time.monotonic() < until:
             try:
-                message = await ws.receive_json(timeout=max(0.1, until - time.monotonic()))
+                received = await ws.receive(timeout=max(0.1, until - time.monotonic()))
             except TimeoutError:
                 break
-            except TypeError:  # closed by the server: reconnect
+            if received.type is not aiohttp.WSMsgType.TEXT:  # closed by the server: reconnect
                 self.counts.transport_errors += 1
                 return
+            message = json.loads(received.data)
             kind = message.get("type")
             if kind == "next":
                 self.counts.events += 1

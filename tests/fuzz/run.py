@@ -117,8 +117,9 @@ def run(total: int, log_path: Path) -> Tally:
         campaign = Campaign.start(gateway)
         labels = [*field_labels(), RAW]
         for index, label in enumerate(labels):
-            remaining = max(0, total - tally.cases)
-            fuzz_field(campaign, label, math.ceil(remaining / (len(labels) - index)), tally)
+            share = math.ceil(max(0, total - tally.cases) / (len(labels) - index))
+            if share:
+                fuzz_field(campaign, label, share, tally)
             print(f"{label}: {tally.per_field[label]} cases", file=sys.stderr, flush=True)
     return tally
 
