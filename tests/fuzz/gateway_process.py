@@ -28,6 +28,10 @@ BANNER_LINES = 64
 """The banner is a dozen lines; a process that printed this many without one is broken."""
 SERVE = "import sys; from gateway.cli import main; sys.exit(main(sys.argv[1:]))"
 """``concur-gateway`` with this interpreter and this checkout's code (not an installed copy)."""
+REPEATABLE = {"CONCUR_GATEWAY_UPSTREAM__BREAKER_FAILURE_THRESHOLD": "1000000"}
+"""Settings for fuzzing: no circuit breaker. Cases that make the sandbox fail in a row would
+open it for a while, and what the next cases meet would then depend on the clock, not on
+the seed. The fuzzer checks what inputs do; the breaker has its own tests."""
 _URL = r"(https?://[0-9.]+:[0-9]+\S*)"
 
 
@@ -118,4 +122,4 @@ def gateway_process(log_path: Path, **settings: str) -> Iterator[GatewayProcess]
             proc.communicate(timeout=30)
 
 
-__all__ = ["GatewayProcess", "gateway_environment", "gateway_process", "parse_banner"]
+__all__ = ["REPEATABLE", "GatewayProcess", "gateway_environment", "gateway_process", "parse_banner"]

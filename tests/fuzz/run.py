@@ -27,7 +27,7 @@ from hypothesis import given, settings
 
 from tests.fuzz.campaign import FAST_PHASES, FUZZ_SETTINGS, AnyCase, Campaign, Outcome, field_labels
 from tests.fuzz.causes import correlation_ids, logged_causes
-from tests.fuzz.gateway_process import gateway_process
+from tests.fuzz.gateway_process import REPEATABLE, gateway_process
 from tests.fuzz.raw import RawRequest, raw_requests
 
 DEFAULT_CASES = 10_000
@@ -113,7 +113,7 @@ def fuzz_field(campaign: Campaign, label: str, cases: int, tally: Tally) -> None
 
 def run(total: int, log_path: Path) -> Tally:
     tally = Tally()
-    with gateway_process(log_path) as gateway:
+    with gateway_process(log_path, **REPEATABLE) as gateway:
         campaign = Campaign.start(gateway)
         labels = [*field_labels(), RAW]
         for index, label in enumerate(labels):
