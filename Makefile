@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/concur-gateway serve --host $(HOST) --port $(PORT)
+	$(BIN)/concur-gateway serve --host $(HOST) --port $(PORT) --workers 1
 
 sandbox: $(STAMP)
 	$(BIN)/concur-gateway sandbox --host $(HOST) --port 8081
@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/upstream_calls.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/cache.py
+	$(BIN)/python bench/throughput.py
 
 proto: $(STAMP)  # gRPC stubs from proto/ (committed; a test fails on drift)
 	$(BIN)/python scripts/gen_proto.py
