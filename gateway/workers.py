@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 STOP_SIGNALS: Final = (signal.SIGTERM, signal.SIGINT)
 STOP_MARGIN_S: Final = 5.0
 """Beyond the request and gRPC drain bounds: closing resources and flushing telemetry."""
+RESOURCE_ATTRIBUTES: Final = "OTEL_RESOURCE_ATTRIBUTES"
 CGROUP_V2_CPU_MAX: Final = Path("/sys/fs/cgroup/cpu.max")
 CGROUP_V1_QUOTA: Final = Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
 CGROUP_V1_PERIOD: Final = Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us")
@@ -117,12 +118,20 @@ def reserved_port(host: str, port: int) -> Iterator[int]:
         yield int(sock.getsockname()[1])
 
 
+def _name_in_telemetry(pid: int) -> None:
+    """``process.pid`` in this worker's OpenTelemetry resource: workers pushing metrics
+    (OTLP) are then distinct series, not N writers of one."""
+    configured = os.environ.get(RESOURCE_ATTRIBUTES, "")
+    os.environ[RESOURCE_ATTRIBUTES] = ",".join(filter(None, [configured, f"process.pid={pid}"]))
+
+
 def _worker_main(settings: Settings, metrics_dir: Path, ready: Connection) -> None:
     """A worker: default signal dispositions until its loop takes them, then ``serve``."""
     signal.set_wakeup_fd(-1)
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    _name_in_telemetry(os.getpid())
     import asyncio  # noqa: PLC0415 - the app is imported by workers, never by the parent
 
     from gateway.serving import WorkerRole, serve  # noqa: PLC0415

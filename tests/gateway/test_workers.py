@@ -107,26 +107,39 @@ async def _answered_by(server: Server) -> Counter[int]:
     return pids
 
 
-def _graphql_requests(exposition: str) -> float:
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-        if sample.name == HTTP_COUNT and sample.labels.get("route") == "/graphql"
-    )
+@dataclass(frozen=True)
+class Scrape:
+    """What one ``/metrics`` answer says: GraphQL requests counted, and the workers named
+    by ``target_info`` (each worker's resource carries its ``process.pid``)."""
+
+    graphql_requests: float
+    worker_pids: frozenset[int]
+
+    @classmethod
+    def of(cls, exposition: str) -> Scrape:
+        samples = [s for f in text_string_to_metric_families(exposition) for s in f.samples]
+        return cls(
+            graphql_requests=sum(
+                s.value
+                for s in samples
+                if s.name == HTTP_COUNT and s.labels.get("route") == "/graphql"
+            ),
+            worker_pids=frozenset(
+                int(s.labels["process_pid"]) for s in samples if s.name == "target_info"
+            ),
+        )
 
 
-async def _merged_count(server: Server, expected: float) -> float:
+async def _merged_scrape(server: Server, expected: float) -> Scrape:
     """``/metrics`` until it counts ``expected`` requests (another worker's numbers reach
-    the shared files within a second), or the last count after ``START_S``."""
-    count = 0.0
+    the shared files within a second); fails after ``START_S``."""
     async with aiohttp.ClientSession() as session, asyncio.timeout(START_S):
-        while count < expected:
+        while True:
             async with session.get(f"{server.origin}/metrics") as response:
-                count = _graphql_requests(await response.text())
-            if count < expected:
-                await asyncio.sleep(0.2)
-    return count
+                scrape = Scrape.of(await response.text())
+            if scrape.graphql_requests >= expected:
+                return scrape
+            await asyncio.sleep(0.2)
 
 
 def _gone(pid: int) -> bool:
@@ -149,7 +162,9 @@ async def test_two_workers_answer_merge_their_metrics_and_stop_on_sigterm(
         pids = await _answered_by(server)
         assert len(pids) == 2, pids
         total = sum(pids.values())
-        assert await _merged_count(server, total) == total  # both workers' requests
+        scrape = await _merged_scrape(server, total)
+        assert scrape.graphql_requests == total  # both workers' requests, in one scrape
+        assert scrape.worker_pids == set(pids)
         server.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.process.wait(), STOP_S) == 0
     assert all(_gone(pid) for pid in pids)
