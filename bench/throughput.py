@@ -93,6 +93,8 @@ class Row:
     rss_mb: float
     cpu_us: float
     """Server CPU per request: unlike req/s, barely moved by other load on the machine."""
+    busy: float
+    """The server's CPU use of its cores during the runs (1.0: all of them, all along)."""
     upstream_per_request: float
     upstream_cpu: float | None = None
 
@@ -240,7 +242,9 @@ class Bench:
     upstream: Stack
     sandbox_pid: int
 
-    async def measure(self, label: str, pid: int, url: str, *, cold: bool = False) -> Row:
+    async def measure(
+        self, label: str, pid: int, url: str, *, cold: bool = False, cores: int = 1
+    ) -> Row:
         await self.load.run(url, WARMUP_S)
         await self.upstream.admin("DELETE", "/_sandbox/stats")
         cpu_before = cpu_seconds(self.sandbox_pid)
@@ -256,6 +260,7 @@ class Bench:
             p50_ms=statistics.median(r[1] for r in results),
             rss_mb=rss_mb(pid),
             cpu_us=1e6 * server_cpu / requests,
+            busy=server_cpu / (self.seconds * self.runs * cores),
             upstream_per_request=calls / requests,
             upstream_cpu=upstream_cpu if cold else None,
         )
@@ -316,20 +321,21 @@ async def gateways(bench: Bench, sandbox_url: str, redis_url: str, cores: Cores)
     env = base | {"REDIS_URL": redis_url, "CONCUR_GATEWAY_CACHE__PREFIX": f"b:{uuid.uuid4()}:"}
     async with started(gateway_argv(2), _clean_environment(env), cores.two) as (pid, url):
         label = f"gateway, response-cache hits, Redis, 2 workers (cores {cores.two})"
-        rows.append(await bench.measure(label, pid, url))
+        rows.append(await bench.measure(label, pid, url, cores=2))
     return rows
 
 
 def table(rows: list[Row], raw: Row) -> str:
     lines = [
         f"  {'server':<62} {'req/s':>7} {'x raw':>6} {'p50 ms':>7} {'RSS MB':>7} "
-        f"{'us/req':>7} {'up/req':>6} {'up CPU':>6}",
+        f"{'srv %':>6} {'us/req':>7} {'cpu x raw':>9} {'up/req':>6} {'up CPU':>6}",
     ]
     for row in [raw, *rows]:
         cpu = f"{100 * row.upstream_cpu:5.0f}%" if row.upstream_cpu is not None else ""
         lines.append(
             f"  {row.label:<62} {row.rps:7.0f} {row.rps / raw.rps:6.3f} {row.p50_ms:7.2f} "
-            f"{row.rss_mb:7.0f} {row.cpu_us:7.0f} {row.upstream_per_request:6.2f} {cpu:>6}"
+            f"{row.rss_mb:7.0f} {100 * row.busy:5.0f}% {row.cpu_us:7.0f} "
+            f"{raw.cpu_us / row.cpu_us:9.3f} {row.upstream_per_request:6.2f} {cpu:>6}"
         )
     return "\n".join(lines)
 
@@ -376,8 +382,11 @@ async def main(seconds: int, runs: int, connections: int) -> None:
                 raw = await bench.measure("raw aiohttp, fixed body (the limit)", *server)
             rows = await gateways(bench, sandbox_url, redis_url, cores)
     print(
-        f"  answer: {len(answer)} bytes; up/req: upstream calls per request; up CPU: the "
-        "sandbox's CPU (of one core) during the runs"
+        f"  answer: {len(answer)} bytes. srv %: the server's CPU use of its cores (under 100: "
+        "held back by the client's core or by other load on the machine); us/req: server CPU "
+        "per request; cpu x raw: raw's us/req / this one's, what a saturated core would give; "
+        "up/req: upstream calls per request (wrk's unfinished ones included); "
+        "up CPU: the sandbox's CPU during the runs"
     )
     print(table(rows, raw))
 

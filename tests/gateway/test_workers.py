@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections import Counter
@@ -16,9 +17,12 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -28,24 +32,42 @@ from gateway.settings import Settings
 from gateway.telemetry.prometheus import MetricsSpool
 from gateway.workers import WorkersRefused, usable_cpus, worker_count
 from tests.conftest import SandboxHarness
-from tests.gateway.test_replicas import _LAUNCH, _drain, _environment
+from tests.gateway.test_replicas import _LAUNCH, _environment
 
 START_S = 60.0
 STOP_S = 60.0
 MAX_REQUESTS = 64
 """Fresh connections until both workers answered: each lands on either with even odds."""
 HTTP_COUNT = "gateway_http_request_duration_seconds_count"
+_SERVING = re.compile(
+    r"concur-gateway serving on (?P<url>http://\S+)(?: and gRPC on (?P<grpc>\S+))?"
+    r" with (?P<workers>\d+) workers"
+)
 
 
 @dataclass
 class Server:
     process: asyncio.subprocess.Process
-    url: str
+    line: re.Match[str]
     stderr: list[bytes]
+
+    @property
+    def url(self) -> str:
+        return self.line["url"]
 
     @property
     def origin(self) -> str:
         return self.url.rsplit("/", 1)[0]
+
+
+async def _drain(stream: asyncio.StreamReader | None, found: asyncio.Future[re.Match[str]]) -> None:
+    """Read stdout to its end (so it never fills); ``found`` gets the serving line."""
+    if stream is None:
+        return
+    async for line in stream:
+        match = _SERVING.search(line.decode())
+        if match is not None and not found.done():
+            found.set_result(match)
 
 
 async def _collect(stream: asyncio.StreamReader | None, lines: list[bytes]) -> None:
@@ -71,7 +93,7 @@ async def serving(env: Mapping[str, str], *argv: str) -> AsyncIterator[Server]:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    found: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    found: asyncio.Future[re.Match[str]] = asyncio.get_running_loop().create_future()
     errors: list[bytes] = []
     readers = [
         asyncio.create_task(_drain(process.stdout, found)),
@@ -84,7 +106,7 @@ async def serving(env: Mapping[str, str], *argv: str) -> AsyncIterator[Server]:
         )
         exited.cancel()
         assert found in done, f"serve did not start ({process.returncode}): {errors}"
-        yield Server(process=process, url=found.result(), stderr=errors)
+        yield Server(process=process, line=found.result(), stderr=errors)
     finally:
         if process.returncode is None:
             process.kill()
@@ -155,10 +177,20 @@ def env(sandbox: SandboxHarness, redis_url: str, redis_prefix: str) -> dict[str,
     return _environment(sandbox, redis_url, redis_prefix)
 
 
+async def _grpc_serving(target: str) -> bool:
+    async with grpc.aio.insecure_channel(target) as channel:
+        health: Any = health_pb2_grpc.HealthStub(channel)  # its stubs name no methods
+        reply = await health.Check(health_pb2.HealthCheckRequest(service=""), timeout=START_S)
+        return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+
 async def test_two_workers_answer_merge_their_metrics_and_stop_on_sigterm(
     env: dict[str, str],
 ) -> None:
-    async with serving(env, "--workers", "2") as server:
+    async with serving(env | {"CONCUR_GATEWAY_GRPC_PORT": "0"}, "--workers", "2") as server:
+        assert server.line["workers"] == "2"
+        assert server.line["grpc"] is not None, server.line[0]
+        assert await _grpc_serving(server.line["grpc"])  # both bound the one gRPC port too
         pids = await _answered_by(server)
         assert len(pids) == 2, pids
         total = sum(pids.values())
