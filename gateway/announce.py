@@ -33,7 +33,7 @@ def banner(
     lines.append("")
     for login, role in DEMO_USERS:
         if login in tokens:
-            lines += [f"Token for {login}, the {role}:", tokens[login], ""]
+            lines += [f"{login} is the {role}.", f"Token for {login}:", tokens[login], ""]
     if not tokens:
         lines += [
             "Demo tokens need the sandbox admin token (CONCUR_GATEWAY_SANDBOX__ADMIN_TOKEN);",

@@ -97,10 +97,10 @@ async def test_serve_answers_with_a_demo_token_then_stops_on_sigterm() -> None:
         url_match = re.search(r"GraphiQL: (http://\S+)", banner)
         assert url_match is not None, banner
         assert re.search(r"^gRPC: 127\.0\.0\.1:[1-9]\d* ", banner, re.MULTILINE), banner
-        token = lines[
-            lines.index("Token for traveler@example.com, the traveler (owns reports):") + 1
-        ]
-        assert "Token for manager@example.com, the manager (approves):" in banner
+        token = lines[lines.index("Token for traveler@example.com:") + 1]
+        assert "Token for manager@example.com:" in banner
+        assert "traveler@example.com is the traveler (owns reports)." in banner
+        assert "manager@example.com is the manager (approves)." in banner
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
             session.post(
@@ -131,8 +131,10 @@ def test_the_banner_names_the_grpc_address_and_who_each_token_is() -> None:
     text = banner("http://127.0.0.1:8080/graphql", tokens, grpc_target="127.0.0.1:50051")
     lines = text.splitlines()
     assert "gRPC: 127.0.0.1:50051 (plaintext; reflection lists the services)" in lines
-    traveler = lines.index("Token for traveler@example.com, the traveler (owns reports):")
-    manager = lines.index("Token for manager@example.com, the manager (approves):")
+    traveler = lines.index("Token for traveler@example.com:")
+    manager = lines.index("Token for manager@example.com:")
+    assert lines[traveler - 1] == "traveler@example.com is the traveler (owns reports)."
+    assert lines[manager - 1] == "manager@example.com is the manager (approves)."
     assert (lines[traveler + 1], lines[manager + 1]) == ("t-token", "m-token")
     assert "-H 'Authorization: Bearer t-token'" in text
 
