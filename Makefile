@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	CONCUR_GATEWAY_SANDBOX__PORT=$(SANDBOX_PORT) $(BIN)/concur-gateway serve --host $(HOST) --port $(PORT)
+	CONCUR_GATEWAY_SANDBOX__PORT=$(SANDBOX_PORT) $(BIN)/concur-gateway serve --host $(HOST) --port $(PORT) --workers 1
 
 sandbox: $(STAMP)
 	$(BIN)/concur-gateway sandbox --host $(HOST) --port 8081
@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/upstream_calls.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/cache.py
+	$(BIN)/python bench/throughput.py
 
 fuzz: $(STAMP)  # schemathesis over the whole graph; counts of cases, 5xx and INTERNAL at the end
 	$(BIN)/python -m tests.fuzz.run --cases $(FUZZ_CASES)

@@ -25,6 +25,9 @@ class ServerSettings(BaseModel):
     introspection: bool = True
     shutdown_timeout_s: float = 20.0
     """On SIGTERM: how long in-flight requests may run before they are cancelled."""
+    workers: int | None = Field(default=None, ge=1)
+    """Processes serving the one port; unset: one per usable core when Redis and an
+    upstream are configured, else one (``gateway.workers``)."""
 
 
 class LimitSettings(BaseModel):
