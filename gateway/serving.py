@@ -27,11 +27,11 @@ from aiohttp import web
 from adapters.errors import GatewayError
 from gateway.announce import banner, public_origin, serving_line
 from gateway.app import create_app
-from gateway.embedded import SANDBOX, SETTINGS
+from gateway.embedded import SANDBOX
 from gateway.events.embedded import subscribe_embedded
 from gateway.events.tls import server_ssl_context
 from gateway.grpc.server import GRPC_SERVER
-from gateway.settings import Settings
+from gateway.settings import SETTINGS, Settings
 from gateway.telemetry.prometheus import install_worker_metrics
 
 logger = logging.getLogger(__name__)
