@@ -287,9 +287,10 @@ class EssSubscriptions:
 
     async def get(self, subscription_id: str) -> Subscription:
         """One subscription (ESS answers a one-element array); ``NotFound`` if absent."""
-        answer, cid = await self._call(
-            "GET", SUBSCRIPTION_ROUTE, operation=Operation.READ, subscriptionId=subscription_id
-        )
+        async with _subscription_named(subscription_id):
+            answer, cid = await self._call(
+                "GET", SUBSCRIPTION_ROUTE, operation=Operation.READ, subscriptionId=subscription_id
+            )
         found = parse_wire(answer, _SUBSCRIPTIONS, correlation_id=cid)
         if not found:
             raise NotFound(f"No subscription '{subscription_id}'.", correlation_id=cid)
@@ -297,13 +298,28 @@ class EssSubscriptions:
 
     async def delete(self, subscription_id: str) -> str:
         """Delete the subscription; Concur's message (``marked for deletion``)."""
-        answer, cid = await self._call(
-            "DELETE",
-            SUBSCRIPTION_ROUTE,
-            operation=Operation.WRITE,
-            subscriptionId=subscription_id,
-        )
+        async with _subscription_named(subscription_id):
+            answer, cid = await self._call(
+                "DELETE",
+                SUBSCRIPTION_ROUTE,
+                operation=Operation.WRITE,
+                subscriptionId=subscription_id,
+            )
         return parse_wire(answer, _MESSAGE, correlation_id=cid).message or "deleted"
+
+
+@asynccontextmanager
+async def _subscription_named(subscription_id: str) -> AsyncIterator[None]:
+    """Say which subscription a 404 is about: the transport's generic words speak of
+    reports and entries, which means nothing to someone managing webhooks."""
+    try:
+        yield
+    except NotFound as exc:
+        raise NotFound(
+            f"No subscription '{subscription_id}' for this application: "
+            "see `concur-gateway ess list`.",
+            correlation_id=exc.correlation_id,
+        ) from exc
 
 
 @asynccontextmanager

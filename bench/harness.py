@@ -79,9 +79,15 @@ class Stack:
 
 
 @asynccontextmanager
-async def sandbox_process(*, scale: int = 0) -> AsyncIterator[str]:
-    """``python -m sandbox`` on a free port; yields its base URL, stops it with SIGTERM."""
+async def sandbox_server(
+    *, scale: int = 0, cores: str | None = None
+) -> AsyncIterator[tuple[str, int]]:
+    """``python -m sandbox`` on a free port; yields its base URL and pid, stops it with
+    SIGTERM. ``cores`` pins it (``taskset -c``), so it does not take the CPU of what is
+    measured."""
+    pin = ["taskset", "-c", cores] if cores is not None else []
     proc = await asyncio.create_subprocess_exec(
+        *pin,
         sys.executable,
         "-m",
         "sandbox",
@@ -99,10 +105,17 @@ async def sandbox_process(*, scale: int = 0) -> AsyncIterator[str]:
         found = re.search(r"http://[0-9.]+:[0-9]+", line.decode())
         if found is None:
             raise RuntimeError(f"the sandbox did not start: {line!r}")
-        yield found.group(0)
+        yield found.group(0), proc.pid
     finally:
         proc.terminate()
         await proc.wait()
+
+
+@asynccontextmanager
+async def sandbox_process(*, scale: int = 0) -> AsyncIterator[str]:
+    """``sandbox_server``'s base URL alone."""
+    async with sandbox_server(scale=scale) as (url, _):
+        yield url
 
 
 def uncached(sandbox_url: str) -> Settings:
@@ -230,4 +243,13 @@ if __name__ == "__main__" and sys.argv[1:2] == ["load"]:
     _load_main(sys.argv[2:])
 
 
-__all__ = ["ADMIN", "Load", "Stack", "load", "stack", "uncached"]
+__all__ = [
+    "ADMIN",
+    "Load",
+    "Stack",
+    "load",
+    "sandbox_process",
+    "sandbox_server",
+    "stack",
+    "uncached",
+]

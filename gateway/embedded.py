@@ -68,7 +68,7 @@ async def embedded_sandbox(app: web.Application) -> AsyncIterator[None]:
     config = SandboxConfig(
         scale=settings.sandbox.scale, seed=settings.sandbox.seed, admin_token=admin_token
     )
-    async with running_sandbox(config) as running:
+    async with running_sandbox(config, port=settings.sandbox.port) as running:
         app[SANDBOX] = running
         app[UPSTREAM] = sandbox_upstream(settings, running)
         logger.info("upstream: embedded sandbox", extra=_named(app[UPSTREAM]))

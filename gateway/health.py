@@ -86,7 +86,8 @@ async def redis_check(backend: CacheBackend, timeout_s: float) -> CheckResult:
 async def ess_keys_check(keyring: EssKeyring) -> CheckResult:
     """Some ESS signing key is held (without one every delivery is refused)."""
     if keyring.loaded:
-        return CheckResult(ok=True, detail=f"{keyring.key_count} keys")
+        count = keyring.key_count
+        return CheckResult(ok=True, detail=f"{count} signing key{'' if count == 1 else 's'} loaded")
     return CheckResult(ok=False, detail="no signing key loaded")
 
 

@@ -7,16 +7,15 @@ the admin token when ``--admin-token`` is not given, so it need not appear in ``
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import signal
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from sandbox import seed
-from sandbox.config import SandboxConfig
-from sandbox.embedded import RunningSandbox, serve_sandbox
+if TYPE_CHECKING:  # the modules load in the functions: building the CLI's parser stays light
+    from sandbox.config import SandboxConfig
+    from sandbox.embedded import RunningSandbox
 
 ADMIN_TOKEN_ENV = "CONCUR_SANDBOX_ADMIN_TOKEN"  # noqa: S105 - a variable name
 _log = logging.getLogger(__name__)
@@ -24,6 +23,8 @@ _log = logging.getLogger(__name__)
 
 def banner(running: RunningSandbox) -> str:
     """What a developer needs to start calling the sandbox."""
+    from sandbox import seed  # noqa: PLC0415
+
     users = "\n".join(
         f"    {u.login:<24} {u.id}  {u.first_name} {u.last_name} ({', '.join(sorted(u.roles))})"
         for u in seed.DEMO_USERS
@@ -46,6 +47,10 @@ def banner(running: RunningSandbox) -> str:
 
 
 async def serve_until_signal(config: SandboxConfig, out: TextIO) -> None:
+    import asyncio  # noqa: PLC0415
+
+    from sandbox.embedded import serve_sandbox  # noqa: PLC0415
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -63,6 +68,10 @@ async def serve_until_signal(config: SandboxConfig, out: TextIO) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of the ``sandbox`` sub-command (``args.func``)."""
+    import asyncio  # noqa: PLC0415
+
+    from sandbox.config import SandboxConfig  # noqa: PLC0415
+
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"

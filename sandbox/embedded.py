@@ -94,10 +94,10 @@ async def serve_sandbox(config: SandboxConfig) -> AsyncIterator[RunningSandbox]:
 
 
 @asynccontextmanager
-async def running_sandbox(config: SandboxConfig) -> AsyncIterator[RunningSandbox]:
-    """The sandbox on 127.0.0.1 and an ephemeral port, whatever host/port the config says;
-    ``config.base_url`` is set to the real origin before the app is even built."""
-    async with _serve(config, "127.0.0.1", 0, keep_base_url=False) as running:
+async def running_sandbox(config: SandboxConfig, *, port: int = 0) -> AsyncIterator[RunningSandbox]:
+    """The sandbox on 127.0.0.1 and ``port`` (0: an ephemeral one), whatever host/port the
+    config says; ``config.base_url`` is set to the real origin before the app is built."""
+    async with _serve(config, "127.0.0.1", port, keep_base_url=False) as running:
         yield running
 
 

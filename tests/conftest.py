@@ -19,6 +19,9 @@ from sandbox.engine import Engine
 from sandbox.state import SandboxReport, Store
 
 ADMIN_TOKEN = "test-admin"
+TEST_VARIABLES = "CONCUR_GATEWAY_TEST_"
+"""The suite's own switches (never the application's): ``CONCUR_GATEWAY_TEST_REDIS_URL``,
+``CONCUR_GATEWAY_TEST_DATABASE_URL``, ``CONCUR_GATEWAY_TEST_BROWSER=0``."""
 TEST_REDIS_VARIABLE = "CONCUR_GATEWAY_TEST_REDIS_URL"
 """The only variable that points the suite at an existing Redis (else it starts its own)."""
 
@@ -26,17 +29,16 @@ TEST_REDIS_VARIABLE = "CONCUR_GATEWAY_TEST_REDIS_URL"
 def pytest_configure(config: pytest.Config) -> None:
     """Nothing in the environment of the person running the tests changes what a test means:
     the application's own settings (``REDIS_URL``, ``CONCUR_GATEWAY_*``, ``OTEL_*``) are
-    removed from this process before any test builds ``Settings``. A test that wants a setting
-    passes it explicitly."""
+    removed from this process before any test builds ``Settings``; only the suite's own
+    ``CONCUR_GATEWAY_TEST_*`` switches stay. A test that wants a setting passes it explicitly."""
     import os
 
     del config
-    test_redis = os.environ.get(TEST_REDIS_VARIABLE)
     for name in list(os.environ):
+        if name.startswith(TEST_VARIABLES):
+            continue
         if name == "REDIS_URL" or name.startswith(("CONCUR_GATEWAY_", "CONCUR_SANDBOX_", "OTEL_")):
             del os.environ[name]
-    if test_redis:
-        os.environ[TEST_REDIS_VARIABLE] = test_redis
 
 
 @dataclass(frozen=True)

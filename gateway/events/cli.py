@@ -10,23 +10,24 @@ upstream (or ``CONCUR_GATEWAY_ESS__BASE_URL``).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import orjson
+if TYPE_CHECKING:  # the modules load in the functions: building the CLI's parser stays light
+    from adapters.ess import EssSubscriptions
+    from gateway.settings import Settings
 
-from adapters.concur import open_concur_client
-from adapters.errors import GatewayError
-from adapters.ess import TOPIC, EssSubscriptions, open_ess_subscriptions
-from gateway.settings import Settings
+TOPIC = "public.concur.expense.report"  # adapters.ess.TOPIC (a test keeps them equal)
 
-Action = Callable[[EssSubscriptions, TextIO], Awaitable[None]]
+Action = Callable[["EssSubscriptions", TextIO], Awaitable[None]]
 
 
 async def run_action(settings: Settings, action: Action, out: TextIO) -> None:
     """Run ``action`` with an ``EssSubscriptions`` for the configured upstream."""
+    from adapters.concur import open_concur_client  # noqa: PLC0415
+    from adapters.ess import open_ess_subscriptions  # noqa: PLC0415
+
     async with (
         open_concur_client(settings.upstream, settings.company_auth) as client,
         open_ess_subscriptions(
@@ -50,6 +51,8 @@ def _list(args: argparse.Namespace) -> Action:
     del args
 
     async def action(subscriptions: EssSubscriptions, out: TextIO) -> None:
+        import orjson  # noqa: PLC0415
+
         found = await subscriptions.list_all()
         document = [s.model_dump(mode="json") for s in found]
         print(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode(), file=out)
@@ -67,6 +70,11 @@ def _delete(args: argparse.Namespace) -> Action:
 def run(args: argparse.Namespace) -> int:
     """Entry point of every ``ess`` sub-command: 0 on success, 1 when Concur refused, 2
     when nothing is configured to talk to."""
+    import asyncio  # noqa: PLC0415
+
+    from adapters.errors import GatewayError  # noqa: PLC0415
+    from gateway.settings import Settings  # noqa: PLC0415
+
     settings = Settings()
     if not (settings.ess.base_url or settings.upstream.base_url):
         print(

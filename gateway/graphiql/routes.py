@@ -11,7 +11,8 @@ from aiohttp import web
 from gateway.embedded import is_embedded
 from gateway.graphiql.assets import Assets
 from gateway.graphiql.page import GraphiQLPage
-from gateway.graphiql.session import SESSION_PATH, demo_http, demo_session
+from gateway.graphiql.reset import demo_reset
+from gateway.graphiql.session import RESET_PATH, SESSION_PATH, demo_http, demo_session
 from gateway.settings import Settings
 
 
@@ -25,6 +26,7 @@ def add_graphiql(app: web.Application, settings: Settings) -> GraphiQLPage | Non
     if is_embedded(settings):
         session_path = SESSION_PATH
         app.router.add_get(SESSION_PATH, demo_session)
+        app.router.add_post(RESET_PATH, demo_reset)
         app.cleanup_ctx.append(demo_http)
     return GraphiQLPage.build(
         assets_path=assets.base_path,

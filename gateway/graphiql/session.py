@@ -28,6 +28,8 @@ from gateway.upstream import CLIENT
 logger = logging.getLogger(__name__)
 
 SESSION_PATH: Final = "/graphiql/demo-session"
+RESET_PATH: Final = "/graphiql/demo-reset"
+"""Where the page's "Reset demo data" posts (``gateway.graphiql.reset``)."""
 DEMO_USERS: Final = (("traveler@example.com", "Traveler"), ("manager@example.com", "Manager"))
 """The users GraphiQL can act as, in order: the first one is signed in when the page opens."""
 AWAITING_MANAGER: Final = "A_PEND"
@@ -87,7 +89,7 @@ def _json(body: object, status: int = 200) -> web.Response:
 
 
 async def demo_session(request: web.Request) -> web.Response:
-    """``{users: [{login, label, headers}], variables: {reportId, expectedStatus}}``."""
+    """``{users: [{login, label, headers}], variables: {reportId, expectedStatus}, reset}``."""
     app = request.app
     running = app.get(SANDBOX)
     if running is None or not running.admin_token:
@@ -114,12 +116,13 @@ async def demo_session(request: web.Request) -> web.Response:
             report = None
         if report is not None:
             variables = {"reportId": report[0], "expectedStatus": report[1]}
-    return _json({"users": users, "variables": variables})
+    return _json({"users": users, "variables": variables, "reset": RESET_PATH})
 
 
 __all__ = [
     "DEMO_HTTP",
     "DEMO_USERS",
+    "RESET_PATH",
     "SESSION_PATH",
     "demo_http",
     "demo_report",

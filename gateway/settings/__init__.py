@@ -25,6 +25,9 @@ class ServerSettings(BaseModel):
     introspection: bool = True
     shutdown_timeout_s: float = 20.0
     """On SIGTERM: how long in-flight requests may run before they are cancelled."""
+    workers: int | None = Field(default=None, ge=1)
+    """Processes serving the one port; unset: one per usable core when Redis and an
+    upstream are configured, else one (``gateway.workers``)."""
 
 
 class LimitSettings(BaseModel):
@@ -60,6 +63,9 @@ class WebSocketSettings(BaseModel):
 class SandboxSettings(BaseModel):
     """The embedded sandbox, used when no upstream is configured."""
 
+    port: int = Field(default=0, ge=0, le=65535)
+    """Where the embedded sandbox listens on 127.0.0.1; 0 picks a free port (``make run``
+    sets 8081, so its token endpoint is where the README's first session expects it)."""
     scale: int = 0
     seed: int = 7
     admin_token: SecretStr = SecretStr("sandbox-admin")

@@ -10,6 +10,9 @@ generation moves on, for every principal), so a rule only has to name the report
   acted on, whether it succeeded, was refused after sending, or ended ambiguously: the
   shared cache and the request's own loaders both forget it, so the next read is fresh.
 
+- **The embedded sandbox re-seeded** (GraphiQL's "Reset demo data") invalidates every report
+  it held before and holds after: the same ids now stand for other states.
+
 Lists are never cached (their membership has no generation), so nothing here names them.
 """
 
@@ -18,6 +21,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from adapters.models import ReportEvent
     from resolvers.context import Context
     from resolvers.operations.cache import ReadCache
@@ -42,4 +47,10 @@ async def after_mutation(ctx: Context, report_id: str) -> None:
     await ctx.operations.cache.invalidate_report(report_id)
 
 
-__all__ = ["after_event", "after_mutation", "reports_touched_by"]
+async def after_sandbox_reset(cache: ReadCache, report_ids: Iterable[str]) -> None:
+    """Invalidate every report of a re-seeded sandbox (the demo's reset)."""
+    for report_id in dict.fromkeys(report_ids):
+        await cache.invalidate_report(report_id)
+
+
+__all__ = ["after_event", "after_mutation", "after_sandbox_reset", "reports_touched_by"]

@@ -135,6 +135,20 @@ def test_the_first_minute_on_the_sandbox(
     # the guard: the same approval again is refused, the report has moved on
     again = run(page, "WORKFLOW_STEP_MISMATCH")["data"]["approveReport"]
     assert [error["code"] for error in again["userErrors"]] == ["WORKFLOW_STEP_MISMATCH"]
+    notice = page.locator("#cg-notice")
+    notice.wait_for(state="visible", timeout=WAIT_MS)
+    assert "no longer at the step this tab expects" in notice.inner_text()
+
+    # "Reset demo data" re-seeds the sandbox: the demo works again, as at the first minute
+    with page.expect_navigation(timeout=WAIT_MS):
+        page.get_by_role("button", name="Reset demo data").click()
+    page.locator(".graphiql-tab", has_text="ReportEvents").wait_for(timeout=WAIT_MS)
+    open_tab(page, "ApproveReport")
+    assert json.loads(editor_value(page, "variables"))["expectedStatus"] == "A_PEND"
+    page.get_by_role("button", name="Manager").click()
+    renewed = run(page, '"approveReport"')["data"]["approveReport"]
+    assert renewed["userErrors"] == []
+    assert renewed["report"]["approvalStatus"]["code"] not in ("A_PEND", "")
 
     for each in (log, watcher_log):
         assert each.urls

@@ -5,8 +5,10 @@
  *   data-endpoint  the GraphQL path (HTTP, and WebSocket for subscriptions)
  *   data-examples  the example tabs, [{query, variables}]
  *   data-session   only on the embedded sandbox: {users: [{login, label, headers}],
- *                  variables} -- the Headers tab starts as the first user, and a button
- *                  per user switches the current tab to them in one click.
+ *                  variables, reset} -- the Headers tab starts as the first user, a button
+ *                  per user switches the current tab to them in one click, and "Reset demo
+ *                  data" re-seeds the sandbox (POST to `reset`) and reloads the page.
+ * A refused workflow action (userErrors in a mutation's answer) is explained in the notice.
  */
 (function () {
   'use strict';
@@ -43,6 +45,49 @@
     var ws = new URL(http.href);
     ws.protocol = http.protocol === 'https:' ? 'wss:' : 'ws:';
     return { http: http.href, ws: ws.href };
+  }
+
+  var REFUSALS = {
+    WORKFLOW_STEP_MISMATCH:
+      'Nothing was sent: the report is no longer at the step this tab expects (it was ' +
+      'acted on already). Pick another report, or press \u201cReset demo data\u201d.',
+    UNSUPPORTED_WORKFLOW_STEP:
+      'This report waits for the processor, and Concur\u2019s workflow APIs cannot act on ' +
+      'the Processor step.',
+    FORBIDDEN: 'This caller may not act on that report: switch \u201cAct as\u201d to the manager.',
+    UNAUTHENTICATED: 'No valid token in the Headers tab: pick a user under \u201cAct as\u201d.',
+  };
+
+  // The first userError of any mutation in an answer, explained in one sentence.
+  function explainRefusal(result) {
+    var data = (result && result.data) || {};
+    Object.keys(data).some(function (field) {
+      var errors = data[field] && data[field].userErrors;
+      if (!errors || !errors.length) return false;
+      var error = errors[0];
+      showNotice(
+        REFUSALS[error.code] || 'Concur refused the action (' + error.code + '): ' + error.message
+      );
+      return true;
+    });
+  }
+
+  // The fetcher answers with a promise of an answer or of a stream (multipart answers,
+  // subscriptions): every answer passes by ``explainRefusal`` unchanged.
+  function explained(result) {
+    if (result && typeof result.then === 'function') {
+      return result.then(explained);
+    }
+    if (result && typeof result[Symbol.asyncIterator] === 'function') {
+      return (async function* () {
+        for await (const value of result) {
+          explainRefusal(value);
+          yield value;
+        }
+      })();
+    }
+    explainRefusal(result);
+    return result;
   }
 
   function refusesIntrospection(result) {
@@ -117,7 +162,8 @@
       var result = fetcher(params, options);
       var query = params.query || '';
       if (query.indexOf('__schema') === -1 && query.indexOf('__type') === -1) {
-        return result;
+        notice.hidden = true; // a new answer replaces the last explanation
+        return explained(result);
       }
       return Promise.resolve(result).then(function (value) {
         if (refusesIntrospection(value)) {
@@ -209,6 +255,38 @@
     );
   }
 
+  function ResetDemo(props) {
+    var state = React.useState('idle');
+    var busy = state[0] === 'busy';
+    function reset() {
+      state[1]('busy');
+      fetch(props.path, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'X-Requested-With': 'graphiql', Accept: 'application/json' },
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error('the reset answered HTTP ' + response.status);
+          window.location.reload(); // fresh tokens, a fresh report for the example tabs
+        })
+        .catch(function (error) {
+          state[1]('idle');
+          showNotice('The demo data could not be reset: ' + error.message);
+        });
+    }
+    return h(
+      'button',
+      {
+        type: 'button',
+        className: 'cg-user cg-reset',
+        title: 'Re-seed the sandbox\u2019s demo company and start again',
+        disabled: busy,
+        onClick: reset,
+      },
+      busy ? 'Resetting\u2026' : 'Reset demo data'
+    );
+  }
+
   function start(examples, session) {
     var users = session && session.users && session.users.length ? session.users : null;
     var props = {
@@ -237,7 +315,8 @@
         'span',
         { className: 'cg-logo' },
         h('span', { className: 'cg-brand' }, 'concur-gateway'),
-        users ? h(UserSwitch, { users: users }) : null
+        users ? h(UserSwitch, { users: users }) : null,
+        session && session.reset ? h(ResetDemo, { path: session.reset }) : null
       )
     );
     ReactDOM.createRoot(root).render(h(GraphiQL, props, logo));

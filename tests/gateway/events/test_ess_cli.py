@@ -63,7 +63,10 @@ async def test_refusals_are_reported_with_their_code(
 ) -> None:
     del configured
     assert await run("ess", "delete", "no-such-subscription") == 1
-    assert "NOT_FOUND" in capsys.readouterr().err
+    refusal = capsys.readouterr().err
+    assert "NOT_FOUND" in refusal
+    assert "No subscription 'no-such-subscription'" in refusal
+    assert "report" not in refusal
     bad_id = ["--endpoint", "https://x.example.com/hook", "--id", "Upper_Case"]
     assert await run("ess", "subscribe", *bad_id) == 1
     assert "BAD_USER_INPUT" in capsys.readouterr().err

@@ -143,7 +143,7 @@ async def test_readyz_reports_ess_keys_when_the_receiver_is_configured(
     async with traced_gateway(sandbox, settings, None) as gw:
         status, body = await probe(gw)
         assert status == 200, body
-        assert body["checks"]["ess_keys"]["ok"] is True
+        assert body["checks"]["ess_keys"] == {"ok": True, "detail": "1 signing key loaded"}
     missing = f"{sandbox.base_url}/_sandbox/ess/no-such-key.pem"
     settings = gateway_settings(sandbox.base_url, ess={"public_keys": [missing]})
     async with traced_gateway(sandbox, settings, None) as gw:
