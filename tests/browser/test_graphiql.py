@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.conftest import PageLog, Served
+from tests.support.browser import PageLog, Served
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page, Response

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import GatewayHarness, running_gateway
+from tests.support.gateway import GatewayHarness, running_gateway
+from tests.support.sandbox import SandboxHarness
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from pydantic import SecretStr
 
 from gateway.apq import parse_manifest
 from gateway.settings.cache import ApqSettings, CacheSettings
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     TRAVELER,
     GatewayHarness,
     errors_of,
     gateway_settings,
     running_gateway,
 )
+from tests.support.sandbox import SandboxHarness
 
 ME = "query Me { me { id kind } }"
 OTHER = "query Other { me { id } }"

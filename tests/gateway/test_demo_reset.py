@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestServer
 
 from gateway.app import create_app
 from gateway.graphiql.session import RESET_PATH, SESSION_PATH
-from tests.gateway.harness import GatewayHarness, gateway_settings
+from tests.support.gateway import GatewayHarness, gateway_settings
 
 PAGE = {"X-Requested-With": "graphiql"}
 STATUS = "query Status($id: ID!) { report(id: $id) { approvalStatus { code } } }"

@@ -13,7 +13,7 @@ from adapters.errors import RateLimited
 from gateway.error_mapping import MASKED_MESSAGE, MapErrors, Phase, map_error
 from gateway.extensions import build_extensions
 from gateway.settings import LimitSettings, ServerSettings
-from tests.gateway.harness import TRAVELER, GatewayHarness, errors_of
+from tests.support.gateway import TRAVELER, GatewayHarness, errors_of
 
 
 async def test_a_syntax_error_is_parse_failed(gateway: GatewayHarness) -> None:

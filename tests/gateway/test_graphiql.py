@@ -25,8 +25,8 @@ from gateway.graphiql.session import SESSION_PATH
 from gateway.settings import Settings
 from resolvers.schema import build_schema
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import GatewayHarness, gateway_settings, running_gateway
+from tests.support.gateway import GatewayHarness, gateway_settings, running_gateway
+from tests.support.sandbox import SandboxHarness
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = {"Accept": "text/html"}

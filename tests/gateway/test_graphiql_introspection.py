@@ -7,8 +7,8 @@ from graphql import get_introspection_query
 
 from gateway.graphiql.assets import STATIC_DIR
 from gateway.introspection import INTROSPECTION_DISABLED
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import gateway_settings, running_gateway
+from tests.support.gateway import gateway_settings, running_gateway
+from tests.support.sandbox import SandboxHarness
 
 
 @pytest.mark.parametrize(

@@ -14,14 +14,14 @@ import orjson
 import pytest
 
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     TRAVELER,
     TRAVELER2,
     GatewayHarness,
     errors_of,
     pick_report,
 )
+from tests.support.sandbox import SandboxHarness
 
 ME = "query Me { me { id } }"
 MUTATION = 'mutation Submit { submitReport(input: {reportId: "R", expectedStatus: "A_NOTF"}) { userErrors { code } } }'  # noqa: E501

@@ -7,14 +7,14 @@ import pytest
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     TRAVELER,
     GatewayHarness,
     errors_of,
     gateway_settings,
     running_gateway,
 )
+from tests.support.sandbox import SandboxHarness
 
 
 async def test_too_deep_is_refused(sandbox: SandboxHarness) -> None:

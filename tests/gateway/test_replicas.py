@@ -25,8 +25,8 @@ import aiohttp
 import pytest
 
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.events.conftest import KEY_PATH, SUBSCRIPTIONS, EssControl
+from tests.support.events import KEY_PATH, SUBSCRIPTIONS, EssControl
+from tests.support.sandbox import SandboxHarness
 
 START_S = 60.0
 WAIT_S = 15.0

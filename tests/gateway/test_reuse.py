@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SandboxHarness
-from tests.gateway.cache.conftest import backend_of, cached_settings
-from tests.gateway.harness import TRAVELER, GatewayHarness, errors_of, pick_report, running_gateway
-from tests.gateway.telemetry.conftest import sample, scrape
+from tests.support.cache import backend_of, cached_settings
+from tests.support.gateway import TRAVELER, GatewayHarness, errors_of, pick_report, running_gateway
+from tests.support.sandbox import SandboxHarness
+from tests.support.telemetry import sample, scrape
 
 HEADER = "query ReportHeader($id: ID!) { report(id: $id) { id name } }"
 OPERATIONS = "gateway_graphql_request_duration_seconds_count"

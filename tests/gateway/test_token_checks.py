@@ -10,9 +10,9 @@ import pytest
 
 from sandbox.faults import FaultKind
 from tests.adapters.peer import Peer, reply
-from tests.conftest import SandboxHarness
-from tests.gateway.cache.conftest import cached_settings, upstream_total
-from tests.gateway.harness import (
+from tests.gateway.oauth_peer import running_peer
+from tests.support.cache import cached_settings, upstream_total
+from tests.support.gateway import (
     TRAVELER,
     GatewayHarness,
     errors_of,
@@ -20,7 +20,7 @@ from tests.gateway.harness import (
     pick_report,
     running_gateway,
 )
-from tests.gateway.oauth_peer import running_peer
+from tests.support.sandbox import SandboxHarness
 
 REPORT = "query($id: ID!) { report(id: $id) { id approvalStatus { code } } }"
 JWKS_PATH = "/oauth2/v0/jwks"

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     MANAGER,
     TRAVELER,
     GatewayHarness,
@@ -20,6 +19,7 @@ from tests.gateway.harness import (
     pick_report,
     running_gateway,
 )
+from tests.support.sandbox import SandboxHarness
 
 DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{rpt_key}"
 """v1.1 full details: how a plain caller (no administrator) reads a report's entries."""

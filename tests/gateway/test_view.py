@@ -9,8 +9,7 @@ import aiohttp
 import pytest
 
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     MANAGER,
     TRAVELER,
     GatewayHarness,
@@ -18,6 +17,7 @@ from tests.gateway.harness import (
     gateway_settings,
     running_gateway,
 )
+from tests.support.sandbox import SandboxHarness
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,14 @@ import aiohttp
 import pytest
 
 from gateway.settings import WebSocketSettings
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     TRAVELER,
     TRAVELER2,
     GatewayHarness,
     gateway_settings,
     running_gateway,
 )
+from tests.support.sandbox import SandboxHarness
 
 PROTOCOL = ("graphql-transport-ws",)
 WAIT_S = 10.0

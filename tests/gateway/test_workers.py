@@ -31,8 +31,8 @@ from gateway.serving import WORKER_HEADER
 from gateway.settings import Settings
 from gateway.telemetry.prometheus import MetricsSpool
 from gateway.workers import WorkersRefused, usable_cpus, worker_count
-from tests.conftest import SandboxHarness
 from tests.gateway.test_replicas import _LAUNCH, _environment
+from tests.support.sandbox import SandboxHarness
 
 START_S = 60.0
 STOP_S = 60.0

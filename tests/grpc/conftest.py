@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.conftest import SandboxHarness
-from tests.grpc.harness import GrpcGateway, running_grpc_gateway
+from tests.support.grpc import GrpcGateway, running_grpc_gateway
+from tests.support.sandbox import SandboxHarness
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import grpc
 
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
-from tests.grpc.harness import GrpcGateway, auth, rich
+from tests.support.grpc import GrpcGateway, auth, rich
 
 
 @dataclass(frozen=True)

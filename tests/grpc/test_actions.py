@@ -11,8 +11,8 @@ from google.rpc import error_details_pb2
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from sandbox import seed
-from tests.gateway.harness import MANAGER, TRAVELER, action_calls, is_xml_action, pick_report
-from tests.grpc.harness import GrpcGateway, auth, rich
+from tests.support.gateway import MANAGER, TRAVELER, action_calls, is_xml_action, pick_report
+from tests.support.grpc import GrpcGateway, auth, rich
 
 
 async def refused(call: object) -> grpc.aio.AioRpcError:

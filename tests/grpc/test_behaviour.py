@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gateway.harness import (
+from tests.grpc.faces import Answer, Face, GraphQLFace, GrpcFace
+from tests.support.gateway import (
     MANAGER,
     PROCESSOR,
     TRAVELER,
@@ -12,8 +13,7 @@ from tests.gateway.harness import (
     action_calls,
     pick_report,
 )
-from tests.grpc.faces import Answer, Face, GraphQLFace, GrpcFace
-from tests.grpc.harness import GrpcGateway
+from tests.support.grpc import GrpcGateway
 
 
 @pytest.fixture(params=["graphql", "grpc"])

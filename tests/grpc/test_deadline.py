@@ -11,8 +11,8 @@ from google.rpc import status_pb2
 
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
-from tests.gateway.harness import TRAVELER, pick_report
-from tests.grpc.harness import DETAILS_KEY, GrpcGateway, auth, rich
+from tests.support.gateway import TRAVELER, pick_report
+from tests.support.grpc import DETAILS_KEY, GrpcGateway, auth, rich
 
 EVERYTHING = service_pb2.ReportInclude(
     entries=True, cost_objects=True, workflow=True, available_actions=True

@@ -14,8 +14,7 @@ from gateway.error_codes import GRPC_STATUS, grpc_status_name
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     MANAGER,
     PROCESSOR,
     TRAVELER,
@@ -24,7 +23,8 @@ from tests.gateway.harness import (
     gateway_settings,
     pick_report,
 )
-from tests.grpc.harness import GrpcGateway, Rich, auth, rich, running_grpc_gateway
+from tests.support.grpc import GrpcGateway, Rich, auth, rich, running_grpc_gateway
+from tests.support.sandbox import SandboxHarness
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 

@@ -16,10 +16,10 @@ from gateway.settings import GrpcSettings
 from gateway.settings.events import EssSettings
 from sandbox import seed
 from sandbox.embedded import running_sandbox
-from tests.conftest import ADMIN_TOKEN, SandboxHarness
-from tests.gateway.events.conftest import FAST_ESS, KEY_PATH, WAIT_S, EssControl
-from tests.gateway.harness import MANAGER, TRAVELER, TRAVELER2, gateway_settings, pick_report
-from tests.grpc.harness import GrpcGateway, auth, rich, running_grpc_gateway
+from tests.support.events import FAST_ESS, KEY_PATH, WAIT_S, EssControl
+from tests.support.gateway import MANAGER, TRAVELER, TRAVELER2, gateway_settings, pick_report
+from tests.support.grpc import GrpcGateway, auth, rich, running_grpc_gateway
+from tests.support.sandbox import ADMIN_TOKEN, SandboxHarness
 
 Stream = Any  # grpc.aio.UnaryStreamCall[WatchReportEventsRequest, ReportEvent]
 

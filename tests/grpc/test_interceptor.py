@@ -20,7 +20,7 @@ from adapters.errors import NotFound
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from gateway.grpc.interceptor import SERVICE, CallInterceptor
-from tests.grpc.harness import rich
+from tests.support.grpc import rich
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 Behaviour = Callable[[service_pb2.GetReportRequest, Any], Any]

@@ -9,8 +9,8 @@ import pytest
 
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
-from tests.gateway.harness import MANAGER, TRAVELER, TRAVELER2, pick_report
-from tests.grpc.harness import GrpcGateway, auth
+from tests.support.gateway import MANAGER, TRAVELER, TRAVELER2, pick_report
+from tests.support.grpc import GrpcGateway, auth
 
 DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{rpt_key}"
 """v1.1 full details: a plain caller's details (v2.0 is for administrators)."""

@@ -16,9 +16,9 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.server import GRPC_SERVER
 from gateway.settings import Settings
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import TRAVELER, running_gateway
-from tests.grpc.harness import GrpcGateway, auth, grpc_settings, rich, running_grpc_gateway
+from tests.support.gateway import TRAVELER, running_gateway
+from tests.support.grpc import GrpcGateway, auth, grpc_settings, rich, running_grpc_gateway
+from tests.support.sandbox import SandboxHarness
 
 SERVICE = "concur_gateway.v1.ReportService"
 METHODS = {

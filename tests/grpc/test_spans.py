@@ -18,9 +18,9 @@ from gateway.app import create_app
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.server import GRPC_SERVER
 from gateway.telemetry.providers import Telemetry
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import TRAVELER, GatewayHarness, pick_report
-from tests.grpc.harness import GrpcGateway, auth, grpc_settings
+from tests.support.gateway import TRAVELER, GatewayHarness, pick_report
+from tests.support.grpc import GrpcGateway, auth, grpc_settings
+from tests.support.sandbox import SandboxHarness
 
 TRACE_ID = "5b8efff798038103d269b633813fc60c"
 

@@ -11,10 +11,10 @@ import pytest
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.settings import GrpcSettings
 from tests.adapters.peer import Peer, reply
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import TRAVELER, errors_of, gateway_settings, pick_report
 from tests.gateway.oauth_peer import running_peer
-from tests.grpc.harness import GrpcGateway, auth, rich, running_grpc_gateway
+from tests.support.gateway import TRAVELER, errors_of, gateway_settings, pick_report
+from tests.support.grpc import GrpcGateway, auth, rich, running_grpc_gateway
+from tests.support.sandbox import SandboxHarness
 
 
 async def fault(sandbox: SandboxHarness, **rule: object) -> None:

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     MANAGER,
     PROCESSOR,
     TRAVELER,
@@ -18,6 +17,7 @@ from tests.gateway.harness import (
     is_xml_action,
     pick_report,
 )
+from tests.support.sandbox import SandboxHarness
 
 PAYLOAD = "report { id approvalStatus { code name } } userErrors { code message field }"
 APPROVE = f"mutation($i: ApproveReportInput!) {{ approveReport(input: $i) {{ {PAYLOAD} }} }}"

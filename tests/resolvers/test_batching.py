@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import MANAGER, TRAVELER, GatewayHarness, pick_report
+from tests.support.gateway import MANAGER, TRAVELER, GatewayHarness, pick_report
+from tests.support.sandbox import SandboxHarness
 
 KINDS = (
     ("reportstoapprove", "list"),

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from sandbox.xml.report_details import legacy_entry_id
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import MANAGER, GatewayHarness, errors_of, pick_report
+from tests.support.gateway import MANAGER, GatewayHarness, errors_of, pick_report
+from tests.support.sandbox import SandboxHarness
 
 ADMIN = "admin@example.com"
 FULL_REPORT = """

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import (
+from tests.support.gateway import (
     MANAGER,
     TRAVELER,
     GatewayHarness,
     errors_of,
     pick_report,
 )
+from tests.support.sandbox import SandboxHarness
 
 REPORT_FIELDS = """
   id name businessPurpose reportNumber reportDate creationDate submitDate currencyCode

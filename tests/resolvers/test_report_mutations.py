@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from sandbox import seed
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import TRAVELER, GatewayHarness, pick_report
+from tests.support.gateway import TRAVELER, GatewayHarness, pick_report
+from tests.support.sandbox import SandboxHarness
 
 HEADER = (
     "report { id name businessPurpose reportDate policyId approvalStatus { code } "

@@ -14,8 +14,8 @@ from typing import Any, get_args
 import pytest
 
 from sandbox.faults import FaultKind, FaultRule
-from tests.conftest import DEMO, SandboxHarness
-from tests.gateway.harness import MANAGER, TRAVELER, GatewayHarness, action_calls, pick_report
+from tests.support.gateway import MANAGER, TRAVELER, GatewayHarness, action_calls, pick_report
+from tests.support.sandbox import DEMO, SandboxHarness
 
 PAYLOAD = "report { id approvalStatus { code } } userErrors { code message field } confirmed"
 APPROVE = f"mutation($i: ApproveReportInput!) {{ approveReport(input: $i) {{ {PAYLOAD} }} }}"

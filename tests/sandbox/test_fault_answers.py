@@ -11,9 +11,9 @@ import pytest
 
 from sandbox.fault_answers import NESTED_JSON_DEPTH
 from sandbox.faults import MALFORMED_XML
-from tests.conftest import DEMO, SandboxHarness
 from tests.sandbox.test_faults import add_fault, report_path
 from tests.sandbox.xml_support import API, workflow_body
+from tests.support.sandbox import DEMO, SandboxHarness
 
 
 def approve_path(report_id: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from sandbox.faults import BOMB_XML, MALFORMED_XML, XXE_XML
-from tests.conftest import DEMO, SandboxHarness
+from tests.support.sandbox import DEMO, SandboxHarness
 
 XML_PATH = "/api/expense/expensereport/v2.0/report/ABC"
 

@@ -9,7 +9,6 @@ import pytest
 
 from sandbox import seed
 from sandbox.state import SandboxReport
-from tests.conftest import DEMO, SandboxHarness
 from tests.sandbox.xml_support import (
     API,
     entries_body,
@@ -20,6 +19,7 @@ from tests.sandbox.xml_support import (
     text,
     workflow_body,
 )
+from tests.support.sandbox import DEMO, SandboxHarness
 
 CONTROL = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x1f", "\x7f"]
 VALID_ENTRY = {

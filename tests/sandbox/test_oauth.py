@@ -7,7 +7,7 @@ import pytest
 
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox
-from tests.conftest import DEMO, SandboxHarness
+from tests.support.sandbox import DEMO, SandboxHarness
 
 APP = {"client_id": DEMO.client_id, "client_secret": DEMO.client_secret}
 USER_FORM = {"grant_type": "password", "username": "traveler@example.com", "password": "sandbox"}

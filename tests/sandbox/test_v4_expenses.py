@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import DEMO, SandboxHarness
+from tests.support.sandbox import DEMO, SandboxHarness
 
 SUMMARY_KEYS = {
     "allocationSetId",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import DEMO, SandboxHarness
+from tests.support.sandbox import DEMO, SandboxHarness
 
 # Keys of the documented "Retrieve a Report by ID" 200 sample.
 DOC_SAMPLE_KEYS = {

@@ -10,7 +10,7 @@ import pytest
 
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox
-from tests.conftest import DEMO, SandboxHarness
+from tests.support.sandbox import DEMO, SandboxHarness
 
 REPORT_ROUTE = "GET /expensereports/v4/users/{userId}/context/{contextType}/reports/{reportId}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.engine import MAX_COMMENT
-from tests.conftest import DEMO, SandboxHarness
+from tests.support.sandbox import DEMO, SandboxHarness
 
 PROCESSOR_MESSAGE = (
     "This API is not supported for the Processor role or expense reports pending the "

@@ -7,8 +7,8 @@ from __future__ import annotations
 from sandbox import seed
 from sandbox.engine import SYSTEM_ROLE_NEEDS_APPROVER
 from sandbox.state import SandboxReport
-from tests.conftest import DEMO, SandboxHarness
 from tests.sandbox.xml_support import API, PROCESSOR_SENTENCE, get, post, text, workflow_body
+from tests.support.sandbox import DEMO, SandboxHarness
 
 
 def _pending(sandbox: SandboxHarness) -> SandboxReport:

@@ -11,7 +11,6 @@ from lxml import etree
 
 from sandbox import seed
 from sandbox.state import SandboxReport
-from tests.conftest import SandboxHarness
 from tests.sandbox.xml_support import (
     API,
     NS11,
@@ -26,6 +25,7 @@ from tests.sandbox.xml_support import (
     post,
     text,
 )
+from tests.support.sandbox import SandboxHarness
 
 DOC = Path("/work/shared/concur-docs/v1.1-expense-entry.txt")
 # The "XML Example of Successful Response" of Get Expense Entry Details, verbatim.

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from sandbox import seed
-from tests.conftest import SandboxHarness
 from tests.sandbox.xml_support import API, call, get, names, text
+from tests.support.sandbox import SandboxHarness
 
 GUID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
 SERVER_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")

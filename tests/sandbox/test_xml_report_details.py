@@ -9,7 +9,6 @@ from lxml import etree
 
 from sandbox import seed
 from sandbox.state import SandboxEntry, SandboxReport
-from tests.conftest import SandboxHarness
 from tests.sandbox.xml_support import (
     API,
     NS11,
@@ -21,6 +20,7 @@ from tests.sandbox.xml_support import (
     names,
     text,
 )
+from tests.support.sandbox import SandboxHarness
 
 
 def _numbered(prefix: str, count: int) -> list[str]:

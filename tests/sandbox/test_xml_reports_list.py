@@ -6,8 +6,8 @@ import pytest
 
 from sandbox import seed
 from sandbox.state import SandboxReport
-from tests.conftest import SandboxHarness
 from tests.sandbox.xml_support import API, NS11, XSI, find, findall, get, names, text
+from tests.support.sandbox import SandboxHarness
 
 SUMMARY = [
     "ReportName",

@@ -8,7 +8,6 @@ from lxml import etree
 from sandbox import seed
 from sandbox.engine import Actor
 from sandbox.state import SandboxReport
-from tests.conftest import SandboxHarness
 from tests.sandbox.xml_support import (
     API,
     NS11,
@@ -23,6 +22,7 @@ from tests.sandbox.xml_support import (
     text,
     workflow_body,
 )
+from tests.support.sandbox import SandboxHarness
 
 SUCCESS_SAMPLE = b"""<?xml version="1.0" encoding="utf-8"?>
 <ActionStatus xmlns="http://www.concursolutions.com/api/expense/expensereport/2011/03" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">

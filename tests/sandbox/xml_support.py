@@ -9,7 +9,7 @@ from typing import cast
 from lxml import etree
 from multidict import CIMultiDictProxy
 
-from tests.conftest import SandboxHarness
+from tests.support.sandbox import SandboxHarness
 
 NS11 = "http://www.concursolutions.com/api/expense/expensereport/2011/03"
 NS20 = "http://www.concursolutions.com/api/expense/expensereport/2012/07"

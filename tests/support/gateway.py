@@ -14,7 +14,7 @@ from adapters.config import CompanyAuthSettings, UpstreamSettings
 from gateway.app import create_app
 from gateway.settings import LimitSettings, ServerSettings, Settings
 from sandbox import seed
-from tests.conftest import SandboxHarness
+from tests.support.sandbox import SandboxHarness
 
 
 class GatewayHarness:

@@ -15,8 +15,8 @@ from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2_grpc as service_grpc
 from gateway.grpc.server import GRPC_SERVER
 from gateway.settings import GrpcSettings, Settings
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import GatewayHarness, gateway_settings, running_gateway
+from tests.support.gateway import GatewayHarness, gateway_settings, running_gateway
+from tests.support.sandbox import SandboxHarness
 
 DETAILS_KEY = "grpc-status-details-bin"
 

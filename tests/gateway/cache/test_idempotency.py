@@ -7,14 +7,14 @@ from typing import Any
 
 from gateway.cache.backend import RedisCacheBackend
 from gateway.cache.idempotency import RedisIdempotencyStore
-from tests.conftest import RedisServer, SandboxHarness
-from tests.gateway.cache.conftest import (
+from tests.support.cache import (
     GatewayFactory,
     backend_of,
     cached_settings,
     operations_of,
 )
-from tests.gateway.harness import MANAGER, GatewayHarness, action_calls, pick_report
+from tests.support.gateway import MANAGER, GatewayHarness, action_calls, pick_report
+from tests.support.sandbox import RedisServer, SandboxHarness
 
 APPROVE = """
 mutation($i: ApproveReportInput!) {

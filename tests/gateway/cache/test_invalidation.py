@@ -9,9 +9,9 @@ from gateway.upstream import CLIENT
 from resolvers.context import Context
 from resolvers.operations import invalidation
 from resolvers.operations.loaders import Loaders
-from tests.conftest import SandboxHarness
-from tests.gateway.cache.conftest import backend_of, operations_of, upstream_total
-from tests.gateway.harness import TRAVELER, GatewayHarness, pick_report
+from tests.support.cache import backend_of, operations_of, upstream_total
+from tests.support.gateway import TRAVELER, GatewayHarness, pick_report
+from tests.support.sandbox import SandboxHarness
 
 
 async def traveler_context(gw: GatewayHarness) -> Context:

@@ -24,7 +24,7 @@ from gateway.settings import Settings
 from gateway.settings.cache import CacheSettings
 from sandbox import seed
 from sandbox.embedded import RunningSandbox
-from tests.gateway.harness import MANAGER, TRAVELER, action_calls
+from tests.support.gateway import MANAGER, TRAVELER, action_calls
 
 READ = """
 query($id: ID!) { report(id: $id) { id name approvalStatus { code } } }

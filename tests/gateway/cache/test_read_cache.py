@@ -7,14 +7,13 @@ from typing import Any
 
 from sandbox import seed
 from sandbox.engine import Actor
-from tests.conftest import SandboxHarness
-from tests.gateway.cache.conftest import (
+from tests.support.cache import (
     REPORT_QUERY,
     backend_of,
     operations_of,
     upstream_total,
 )
-from tests.gateway.harness import (
+from tests.support.gateway import (
     MANAGER,
     TRAVELER,
     TRAVELER2,
@@ -22,6 +21,7 @@ from tests.gateway.harness import (
     errors_of,
     pick_report,
 )
+from tests.support.sandbox import SandboxHarness
 
 ENTRY_QUERY = """
 query($report: ID!, $id: ID!) { entry(reportId: $report, id: $id) { id vendor reportId } }

@@ -12,8 +12,7 @@ import redis.asyncio as aioredis
 
 from gateway.cache.backend import RedisCacheBackend
 from sandbox import seed
-from tests.conftest import RedisServer, SandboxHarness
-from tests.gateway.cache.conftest import (
+from tests.support.cache import (
     REPORT_QUERY,
     GatewayFactory,
     backend_of,
@@ -21,7 +20,8 @@ from tests.gateway.cache.conftest import (
     operations_of,
     upstream_total,
 )
-from tests.gateway.harness import TRAVELER, GatewayHarness, errors_of, pick_report
+from tests.support.gateway import TRAVELER, GatewayHarness, errors_of, pick_report
+from tests.support.sandbox import RedisServer, SandboxHarness
 
 PREFIX = "cg-test:"
 

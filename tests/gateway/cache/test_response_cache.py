@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SandboxHarness
-from tests.gateway.cache.conftest import REPORT_QUERY, backend_of, cached_settings, upstream_total
-from tests.gateway.harness import (
+from tests.support.cache import REPORT_QUERY, backend_of, cached_settings, upstream_total
+from tests.support.gateway import (
     MANAGER,
     TRAVELER,
     TRAVELER2,
@@ -18,6 +17,7 @@ from tests.gateway.harness import (
     pick_report,
     running_gateway,
 )
+from tests.support.sandbox import SandboxHarness
 
 APPROVE = """
 mutation($i: ApproveReportInput!) {

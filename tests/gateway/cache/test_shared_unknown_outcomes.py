@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.conftest import SandboxHarness
-from tests.gateway.cache.conftest import GatewayFactory, cached_settings
-from tests.gateway.harness import MANAGER, GatewayHarness, action_calls, pick_report
+from tests.support.cache import GatewayFactory, cached_settings
+from tests.support.gateway import MANAGER, GatewayHarness, action_calls, pick_report
+from tests.support.sandbox import SandboxHarness
 
 APPROVE = """
 mutation($i: ApproveReportInput!) {

@@ -18,9 +18,9 @@ from gateway.events.services import SANDBOX_KEY_PATH
 from gateway.events.stats import Outcome
 from gateway.settings import SandboxSettings, Settings, UpstreamSettings
 from sandbox.engine import Actor
-from tests.conftest import DEMO
-from tests.gateway.events.conftest import WAIT_S, graphql_ws, wait_for_subscribers
-from tests.gateway.harness import GatewayHarness
+from tests.support.events import WAIT_S, graphql_ws, wait_for_subscribers
+from tests.support.gateway import GatewayHarness
+from tests.support.sandbox import DEMO
 
 ADMIN = "embedded-admin"
 EVENTS = "subscription { reportEvents { eventType reportId stepCode } }"

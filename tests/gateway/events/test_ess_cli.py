@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from gateway.cli import main
-from tests.conftest import DEMO, SandboxHarness
+from tests.support.sandbox import DEMO, SandboxHarness
 
 CLI = Path(sys.executable).with_name("concur-gateway")
 

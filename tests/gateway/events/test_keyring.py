@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from gateway.events.keyring import EssKeyring, KeyLoadError, parse_pem_keys
-from tests.conftest import SandboxHarness
-from tests.gateway.events.conftest import KEY_PATH, Capture, EssControl
+from tests.support.events import KEY_PATH, Capture, EssControl
+from tests.support.sandbox import SandboxHarness
 
 BODY = b'{"id": "86a38080-a73e-4474-a224-3618e47bd299"}'
 

@@ -14,8 +14,7 @@ from gateway.cache.backend import BACKEND
 from gateway.events.keys import ESS_KEYS, ESS_STATS, FACTS_STORE
 from gateway.events.stats import Outcome
 from sandbox.engine import Actor
-from tests.conftest import DEMO, SandboxHarness
-from tests.gateway.events.conftest import (
+from tests.support.events import (
     KEY_PATH,
     Capture,
     EssControl,
@@ -25,7 +24,8 @@ from tests.gateway.events.conftest import (
     subscribed_gateway,
     wait_for_subscribers,
 )
-from tests.gateway.harness import TRAVELER, GatewayHarness, pick_report
+from tests.support.gateway import TRAVELER, GatewayHarness, pick_report
+from tests.support.sandbox import DEMO, SandboxHarness
 
 REPORT = """
 query($id: ID!) {

@@ -12,15 +12,15 @@ from gateway.events.stats import Outcome
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox
 from sandbox.engine import Actor
-from tests.conftest import ADMIN_TOKEN, DEMO, RedisServer, SandboxHarness
-from tests.gateway.events.conftest import (
+from tests.support.events import (
     EssControl,
     ess_gateway_settings,
     graphql_ws,
     subscribed_gateway,
     wait_for_subscribers,
 )
-from tests.gateway.harness import TRAVELER, GatewayHarness, running_gateway
+from tests.support.gateway import TRAVELER, GatewayHarness, running_gateway
+from tests.support.sandbox import ADMIN_TOKEN, DEMO, RedisServer, SandboxHarness
 
 REPORT = """
 query($id: ID!) {

@@ -15,7 +15,7 @@ from gateway.cache.backend import RedisCacheBackend
 from gateway.events.dedupe import Claim, EventLedger, InMemoryLedger, RedisLedger
 from gateway.events.facts import FactsStore, InMemoryFactsStore, RedisFactsStore, order_key
 from gateway.settings.cache import CacheSettings
-from tests.conftest import RedisServer
+from tests.support.sandbox import RedisServer
 
 T0 = datetime(2025, 3, 7, 22, 25, 49, 866_000, tzinfo=UTC)
 

@@ -9,8 +9,7 @@ from gateway.events.broker import EventBroker
 from gateway.events.stats import EssStats
 from gateway.settings.events import Overflow, SubscriptionSettings
 from sandbox.engine import Actor
-from tests.conftest import DEMO, SandboxHarness
-from tests.gateway.events.conftest import (
+from tests.support.events import (
     WAIT_S,
     EssControl,
     ess_gateway_settings,
@@ -18,7 +17,8 @@ from tests.gateway.events.conftest import (
     subscribed_gateway,
     wait_for_subscribers,
 )
-from tests.gateway.harness import TRAVELER, TRAVELER2, GatewayHarness, pick_report
+from tests.support.gateway import TRAVELER, TRAVELER2, GatewayHarness, pick_report
+from tests.support.sandbox import DEMO, SandboxHarness
 
 EVENTS = """
 subscription($id: ID, $types: [ReportEventType!]) {

@@ -23,8 +23,8 @@ from gateway.events.tls import server_ssl_context
 from gateway.settings import Settings
 from gateway.settings.events import CONCUR_WEBHOOK_CN, EssSettings
 from gateway.settings.tls import TlsSettings
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import gateway_settings
+from tests.support.gateway import gateway_settings
+from tests.support.sandbox import SandboxHarness
 
 BODY = (
     b'{"id":"86a38080-a73e-4474-a224-3618e47bd299","eventType":"reportUpdated",'

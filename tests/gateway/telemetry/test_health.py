@@ -7,9 +7,9 @@ import socket
 from typing import Any
 
 from gateway.health import CheckResult, Readiness
-from tests.conftest import RedisServer, SandboxHarness
-from tests.gateway.harness import GatewayHarness, gateway_settings
-from tests.gateway.telemetry.conftest import traced_gateway
+from tests.support.gateway import GatewayHarness, gateway_settings
+from tests.support.sandbox import RedisServer, SandboxHarness
+from tests.support.telemetry import traced_gateway
 
 JWKS_PATH = "^/oauth2/v0/jwks$"
 JWKS_ROUTE = "GET /oauth2/v0/jwks"

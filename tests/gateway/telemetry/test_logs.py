@@ -14,9 +14,9 @@ from opentelemetry.trace import SpanKind, format_trace_id
 
 from adapters.correlation import CORRELATION_ID
 from gateway.jsonlog import REDACTED, configure_logging
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import MANAGER, GatewayHarness, pick_report
-from tests.gateway.telemetry.conftest import Spans
+from tests.support.gateway import MANAGER, GatewayHarness, pick_report
+from tests.support.sandbox import SandboxHarness
+from tests.support.telemetry import Spans
 
 SEND_BACK = """mutation SendBack($i: SendBackReportInput!) {
   sendBackReport(input: $i) { report { id } userErrors { code } }

@@ -7,9 +7,9 @@ from opentelemetry.trace import SpanKind
 from adapters.v4.reports import REPORT_ROUTE, TO_APPROVE_ROUTE
 from gateway.telemetry.metrics import ANONYMOUS, OTHER, OperationNames
 from gateway.telemetry.providers import Telemetry
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import MANAGER, GatewayHarness, gateway_settings, pick_report
-from tests.gateway.telemetry.conftest import Spans, sample, scrape, traced_gateway
+from tests.support.gateway import MANAGER, GatewayHarness, gateway_settings, pick_report
+from tests.support.sandbox import SandboxHarness
+from tests.support.telemetry import Spans, sample, scrape, traced_gateway
 
 V4_REPORT_PATH = "^/expensereports/v4/users/[^/]+/context/[^/]+/reports/[^/]+$"
 PENDING = "query Pending { reportsToApprove { id name } }"

@@ -19,9 +19,9 @@ from aiohttp.test_utils import TestServer
 
 from gateway.app import create_app
 from gateway.events.keys import EVENT_BROKER
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import MANAGER, gateway_settings
-from tests.gateway.telemetry.conftest import eventually, sample, scrape, traced_gateway
+from tests.support.gateway import MANAGER, gateway_settings
+from tests.support.sandbox import SandboxHarness
+from tests.support.telemetry import eventually, sample, scrape, traced_gateway
 
 SCRIPT = Path(sys.executable).parent / "concur-gateway"
 ADMIN = "shutdown-admin"

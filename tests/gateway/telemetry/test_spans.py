@@ -17,9 +17,9 @@ from gateway.app import create_app
 from gateway.settings import TelemetrySettings
 from gateway.telemetry.operation import record_cached_answer
 from gateway.telemetry.providers import Telemetry
-from tests.conftest import SandboxHarness
-from tests.gateway.harness import MANAGER, GatewayHarness, gateway_settings, pick_report
-from tests.gateway.telemetry.conftest import Spans, traced_gateway
+from tests.support.gateway import MANAGER, GatewayHarness, gateway_settings, pick_report
+from tests.support.sandbox import SandboxHarness
+from tests.support.telemetry import Spans, traced_gateway
 
 REPORT = """query ReportView($id: ID!) {
   report(id: $id, context: MANAGER) {

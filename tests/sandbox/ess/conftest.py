@@ -10,9 +10,9 @@ from aiohttp import web
 
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox
-from tests.conftest import ADMIN_TOKEN, SandboxHarness
 from tests.sandbox.ess.ess_receiver import Receiver
 from tests.sandbox.ess.ess_support import Ess, Reports
+from tests.support.sandbox import ADMIN_TOKEN, SandboxHarness
 
 # Four attempts, 10/20/40 ms apart; a held endpoint times out after one second.
 FAST_ESS = SandboxConfig(

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sandbox.engine import Actor, money
 from sandbox.state import SandboxEntry, SandboxEvent, SandboxReport
-from tests.conftest import DEMO, SandboxHarness
+from tests.support.sandbox import DEMO, SandboxHarness
 
 TOPIC = "public.concur.expense.report"
 SUBSCRIPTIONS = "/events/v4/subscriptions"

@@ -9,7 +9,6 @@ import pytest
 
 from sandbox.engine import Actor
 from sandbox.state import SandboxReport
-from tests.conftest import DEMO, SandboxHarness
 from tests.sandbox.ess.ess_receiver import DROP, Receiver
 from tests.sandbox.ess.ess_support import (
     REPORT_FACTS,
@@ -21,6 +20,7 @@ from tests.sandbox.ess.ess_support import (
     Ess,
     Reports,
 )
+from tests.support.sandbox import DEMO, SandboxHarness
 
 ENVELOPE_KEYS = [
     "id",

@@ -6,9 +6,9 @@ import pytest
 
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox
-from tests.conftest import SandboxHarness
 from tests.sandbox.ess.ess_receiver import Receiver
 from tests.sandbox.ess.ess_support import ESS_ADMIN, Ess, Reports
+from tests.support.sandbox import SandboxHarness
 
 
 async def test_duplicates(ess: Ess, receiver: Receiver, reports: Reports) -> None:

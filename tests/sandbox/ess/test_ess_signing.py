@@ -7,9 +7,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox
-from tests.conftest import SandboxHarness
 from tests.sandbox.ess.ess_receiver import Receiver
 from tests.sandbox.ess.ess_support import ESS_ADMIN, Ess, Reports, verifies
+from tests.support.sandbox import SandboxHarness
 
 
 async def test_signature_verifies_against_the_published_key(

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from sandbox.state import SandboxApp
-from tests.conftest import DEMO, SandboxHarness
 from tests.sandbox.ess.ess_support import SUBSCRIPTIONS, TOPIC, Ess
+from tests.support.sandbox import DEMO, SandboxHarness
 
 ENDPOINT = "https://hooks.example.com/concur"
 

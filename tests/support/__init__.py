@@ -1,0 +1,1 @@
+"""Helpers test modules import: harnesses, clients, constants. Fixtures stay in conftest.py."""
