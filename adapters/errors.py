@@ -56,6 +56,14 @@ class Unauthenticated(GatewayError):
     code = "UNAUTHENTICATED"
 
 
+def credentials_required() -> Unauthenticated:
+    """The refusal of a request that came without a token: every Concur call acts as a
+    caller, so nothing can be read or done anonymously (but ``me``)."""
+    return Unauthenticated(
+        "Authentication required: send a Concur access token as 'Authorization: Bearer <token>'."
+    )
+
+
 class Forbidden(GatewayError):
     """The token is valid but may not read or act on this resource: use the owner's or the
     assigned approver's token, or a company token for system steps."""

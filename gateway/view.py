@@ -39,6 +39,7 @@ from adapters.correlation import CORRELATION_ID
 from adapters.deadline import deadline_after
 from adapters.errors import GatewayError, RateLimited, Unauthenticated, UpstreamError
 from gateway.apq import PERSISTED_QUERIES, PersistedQueryError
+from gateway.auth import verified_caller
 from gateway.connections import ConnectionCounts
 from gateway.error_mapping import Phase, map_error
 from gateway.graphiql.page import GraphiQLPage
@@ -63,7 +64,7 @@ from gateway.settings import LimitSettings, WebSocketSettings
 from gateway.shutdown import track_websocket
 from gateway.telemetry.middleware import REQUEST_FACTS
 from gateway.upstream import CLIENT
-from gateway.websocket_auth import TokenInitHandler, bearer_token
+from gateway.websocket_auth import TokenInitHandler
 from resolvers.context import Context
 
 logger = logging.getLogger(__name__)
@@ -216,10 +217,7 @@ class GatewayView(GraphQLView[Context, None]):
         return ws
 
     async def authenticate(self, request: web.Request) -> Credentials | None:
-        token = bearer_token(request.headers.get("Authorization"))
-        if token is None:
-            return None
-        return await request.app[CLIENT].verify_token(token)
+        return await verified_caller(request.headers.get("Authorization"), request.app[CLIENT])
 
     async def get_context(
         self, request: web.Request, response: web.Response | web.WebSocketResponse
@@ -292,4 +290,4 @@ class GatewayView(GraphQLView[Context, None]):
         return sub_response
 
 
-__all__ = ["CREDENTIALS", "GatewayView", "TokenInitHandler", "bearer_token"]
+__all__ = ["CREDENTIALS", "GatewayView", "TokenInitHandler"]

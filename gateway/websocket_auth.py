@@ -1,7 +1,7 @@
 """Who is on the other end of a GraphQL WebSocket, and how many of them there are.
 
-``bearer_token`` reads ``Authorization: Bearer <token>`` (HTTP, gRPC metadata and the
-``connection_init`` payload alike). ``TokenInitHandler`` is Strawberry's
+The token is read and checked as on every face (``gateway.auth``). ``TokenInitHandler`` is
+Strawberry's
 graphql-transport-ws handler with the gateway's rules for a connection: the token may come
 in ``connection_init`` (browsers cannot set headers on a WebSocket), each caller holds at
 most ``websockets.max_per_principal`` connections, and a connection still anonymous at the
@@ -19,6 +19,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from adapters.errors import GatewayError, Unauthenticated
+from gateway.auth import verified_caller
 from gateway.connections import ConnectionCounts
 from resolvers.context import Context
 from resolvers.operations.cache import principal_of
@@ -29,19 +30,6 @@ class CountsConnections(Protocol):
 
     @property
     def connections(self) -> ConnectionCounts: ...
-
-
-AUTH_SCHEME = "bearer"
-
-
-def bearer_token(header: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header; None when there is none."""
-    if header is None or not header.strip():
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != AUTH_SCHEME or not token.strip():
-        raise Unauthenticated("Send the access token as 'Authorization: Bearer <token>'.")
-    return token.strip()
 
 
 class TokenInitHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -104,9 +92,8 @@ class TokenInitHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if not isinstance(header, str):
             return True
         try:
-            token = bearer_token(header)
-            if token is not None:
-                credentials = await self.context.operations.client.verify_token(token)
+            credentials = await verified_caller(header, self.context.operations.client)
+            if credentials is not None:
                 self.context = Context.build(
                     self.context.operations, credentials, self.context.correlation_id
                 )
@@ -120,4 +107,4 @@ class TokenInitHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return True
 
 
-__all__ = ["AUTH_SCHEME", "TokenInitHandler", "bearer_token"]
+__all__ = ["TokenInitHandler"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.client import Credentials
-from resolvers.operations.loaders import Loaders, missing_credentials
+from adapters.errors import credentials_required
+from resolvers.operations.loaders import Loaders
 from resolvers.operations.services import Operations
 
 
@@ -39,7 +40,7 @@ class Context:
     def require_credentials(self) -> Credentials:
         """The caller's credentials; anonymous callers get ``Unauthenticated``."""
         if self.credentials is None:
-            raise missing_credentials()
+            raise credentials_required()
         return self.credentials
 
 

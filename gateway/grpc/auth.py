@@ -1,8 +1,8 @@
 """Who is calling: the ``authorization`` metadata, checked as HTTP checks its header.
 
-The same rule (``Bearer <token>``, ``gateway.view.bearer_token``) and the same check
-(``ConcurClient.verify_token``: Concur's signing keys, cached, and no token Concur has
-refused since) give the same principal on both faces. Unlike GraphQL, which answers ``me``
+The same rule and check as HTTP (``gateway.auth``: ``Bearer <token>``, verified against
+Concur's signing keys, and no token Concur has refused since) give the same principal on
+both faces. Unlike GraphQL, which answers ``me``
 to anonymous callers, every RPC acts as someone, so a call without a token is refused
 before anything runs.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Final
 
 from adapters.client import ConcurClient, Credentials
+from adapters.errors import credentials_required
+from gateway.auth import verified_caller
 from gateway.grpc.metadata import Metadata, metadata_value
-from gateway.view import bearer_token
-from resolvers.operations.loaders import missing_credentials
 
 AUTHORIZATION: Final = "authorization"
 """gRPC metadata keys are lower case on the wire."""
@@ -22,10 +22,10 @@ AUTHORIZATION: Final = "authorization"
 
 async def authenticate(metadata: Metadata | None, client: ConcurClient) -> Credentials:
     """The caller's verified credentials; ``Unauthenticated`` when missing or refused."""
-    token = bearer_token(metadata_value(metadata, AUTHORIZATION))
-    if token is None:
-        raise missing_credentials()
-    return await client.verify_token(token)
+    credentials = await verified_caller(metadata_value(metadata, AUTHORIZATION), client)
+    if credentials is None:
+        raise credentials_required()
+    return credentials
 
 
 __all__ = ["AUTHORIZATION", "authenticate"]

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter
 from strawberry.dataloader import DataLoader
 
 from adapters.client import ConcurClient, Credentials
-from adapters.errors import Unauthenticated
+from adapters.errors import credentials_required
 from adapters.models import CostObject, Entry, Report, ReportContext, ReportDetails
 from resolvers.operations.cache import CacheKey, ReadCache, principal_of
 from resolvers.operations.resources import Resource
@@ -35,12 +35,6 @@ REPORT_CODEC: Final = TypeAdapter(Report)
 DETAILS_CODEC: Final = TypeAdapter(ReportDetails)
 ENTRY_CODEC: Final = TypeAdapter(Entry)
 COST_OBJECTS_CODEC: Final = TypeAdapter(list[CostObject])
-
-
-def missing_credentials() -> Unauthenticated:
-    return Unauthenticated(
-        "Authentication required: send a Concur access token as 'Authorization: Bearer <token>'."
-    )
 
 
 def _discard(loader: DataLoader[K, T], key: K) -> None:
@@ -94,7 +88,7 @@ class Loaders:
 
     def _creds(self) -> Credentials:
         if self._credentials is None:
-            raise missing_credentials()
+            raise credentials_required()
         return self._credentials
 
     async def _fan_out(
@@ -164,4 +158,4 @@ class Loaders:
         return await self._fan_out(keys, fetch)
 
 
-__all__ = ["EntryKey", "Loaders", "ReportKey", "missing_credentials"]
+__all__ = ["EntryKey", "Loaders", "ReportKey"]
