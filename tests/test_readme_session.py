@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import socket
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.processes import deployment_environment, serving
+
 README = Path(__file__).resolve().parents[1] / "README.md"
-_LAUNCH = "from gateway.cli import main; raise SystemExit(main())"
-_GRAPHQL_URL = re.compile(rb"(http://127\.0\.0\.1:\d+/graphql)")
-START_S = 60.0
 
 
 def session_block() -> str:
@@ -40,20 +37,6 @@ def _free_port() -> int:
         return port
 
 
-async def _serving_url(stream: asyncio.StreamReader) -> str:
-    async for line in stream:
-        found = _GRAPHQL_URL.search(line)
-        if found is not None:
-            return found.group(1).decode()
-    raise AssertionError("the gateway exited before printing its URL")
-
-
-async def _drain(stream: asyncio.StreamReader | None) -> None:
-    if stream is not None:
-        async for _ in stream:
-            pass
-
-
 def _answers(output: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
@@ -61,31 +44,10 @@ def _answers(output: str) -> list[dict[str, Any]]:
 @pytest.mark.timeout(180)
 async def test_the_first_session_runs_as_written() -> None:
     sandbox_port = _free_port()
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("CONCUR_", "OTEL_")) and name != "REDIS_URL"
-    }
-    env["CONCUR_GATEWAY_SANDBOX__PORT"] = str(sandbox_port)
-    env["CONCUR_GATEWAY_LOG_LEVEL"] = "WARNING"
-    gateway = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        _LAUNCH,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    env = deployment_environment(
+        CONCUR_GATEWAY_SANDBOX__PORT=str(sandbox_port), CONCUR_GATEWAY_LOG_LEVEL="WARNING"
     )
-    assert gateway.stdout is not None
-    errors = asyncio.create_task(_drain(gateway.stderr))
-    try:
-        url = await asyncio.wait_for(_serving_url(gateway.stdout), START_S)
-        rest = asyncio.create_task(_drain(gateway.stdout))  # keeps the pipe from filling
+    async with serving(env) as gateway:
         shell = await asyncio.create_subprocess_exec(
             "bash",
             "-e",
@@ -93,26 +55,20 @@ async def test_the_first_session_runs_as_written() -> None:
             "pipefail",
             "-c",
             session_block(),
-            env={**env, "GW": url, "SANDBOX": f"http://127.0.0.1:{sandbox_port}"},
+            env={**env, "GW": gateway.url, "SANDBOX": f"http://127.0.0.1:{sandbox_port}"},
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(shell.communicate(), 120)
-        rest.cancel()
-        assert shell.returncode == 0, err.decode()
-        answers = _answers(out.decode())
-        assert len(answers) == 3, out.decode()  # steps 1, 3 and 4 print; step 2 keeps an id
-        for answer in answers:
-            assert "errors" not in answer, answer
-        me_and_reports, report, approval = (a["data"] for a in answers)
-        assert me_and_reports["me"]["kind"] == "USER"
-        assert me_and_reports["reports"], "the traveler has active reports"
-        assert report["report"]["entries"], "the approver sees the entries"
-        assert "APPROVE" in report["report"]["availableActions"]
-        assert approval["approveReport"]["userErrors"] == []
-        assert approval["approveReport"]["report"]["approvalStatus"]["code"] != "A_PEND"
-    finally:
-        if gateway.returncode is None:
-            gateway.terminate()
-        await gateway.wait()
-        await errors
+    assert shell.returncode == 0, err.decode()
+    answers = _answers(out.decode())
+    assert len(answers) == 3, out.decode()  # steps 1, 3 and 4 print; step 2 keeps an id
+    for answer in answers:
+        assert "errors" not in answer, answer
+    me_and_reports, report, approval = (a["data"] for a in answers)
+    assert me_and_reports["me"]["kind"] == "USER"
+    assert me_and_reports["reports"], "the traveler has active reports"
+    assert report["report"]["entries"], "the approver sees the entries"
+    assert "APPROVE" in report["report"]["availableActions"]
+    assert approval["approveReport"]["userErrors"] == []
+    assert approval["approveReport"]["report"]["approvalStatus"]["code"] != "A_PEND"

@@ -10,11 +10,7 @@ is settled, not sent twice).
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import re
-import sys
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -26,12 +22,10 @@ import pytest
 
 from sandbox import seed
 from tests.support.events import KEY_PATH, SUBSCRIPTIONS, EssControl
+from tests.support.processes import ServeProcess, deployment_environment, serving
 from tests.support.sandbox import SandboxHarness
 
-START_S = 60.0
 WAIT_S = 15.0
-_SERVING = re.compile(rb"serving on (?P<url>http://\S+)")
-_LAUNCH = "from gateway.cli import main; raise SystemExit(main())"
 
 REPORT_STATUS = """
 query Status($id: ID!, $context: ReportContext!) {
@@ -51,16 +45,19 @@ WATCH = "subscription Watch($id: ID) { reportEvents(reportId: $id) { id eventTyp
 
 @dataclass
 class Replica:
-    """One ``concur-gateway serve`` process and the URL it printed."""
+    """One ``concur-gateway serve`` process, and a client session to call it with."""
 
     name: str
-    process: asyncio.subprocess.Process
-    url: str
+    served: ServeProcess
     session: aiohttp.ClientSession
 
     @property
+    def url(self) -> str:
+        return self.served.url
+
+    @property
     def origin(self) -> str:
-        return self.url.rsplit("/", 1)[0]
+        return self.served.origin
 
     async def gql(self, query: str, variables: Mapping[str, Any], token: str) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"}
@@ -73,76 +70,29 @@ class Replica:
 
 def _environment(sandbox: SandboxHarness, redis_url: str, prefix: str) -> dict[str, str]:
     """Only what a deployment would set: no inherited application settings."""
-    inherited = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("CONCUR_", "OTEL_")) and name != "REDIS_URL"
-    }
-    return {
-        **inherited,
-        "REDIS_URL": redis_url,
-        "CONCUR_GATEWAY_CACHE__PREFIX": prefix,
-        "CONCUR_GATEWAY_UPSTREAM__BASE_URL": sandbox.base_url,
-        "CONCUR_GATEWAY_UPSTREAM__BACKOFF_INITIAL_S": "0.01",
-        "CONCUR_GATEWAY_UPSTREAM__BACKOFF_MAX_S": "0.05",
-        "CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_ID": seed.CLIENT_ID,
-        "CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_SECRET": seed.CLIENT_SECRET,
-        "CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_ID": seed.COMPANY_ID,
-        "CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_AUTH_TOKEN": seed.COMPANY_AUTH_TOKEN,
-        "CONCUR_GATEWAY_ESS__PUBLIC_KEYS": json.dumps([sandbox.base_url + KEY_PATH]),
-        "CONCUR_GATEWAY_ESS__KEY_REFETCH_MIN_S": "0",
-        "CONCUR_GATEWAY_GRAPHIQL": "false",
-        "CONCUR_GATEWAY_LOG_LEVEL": "WARNING",
-    }
-
-
-async def _drain(stream: asyncio.StreamReader | None, found: asyncio.Future[str]) -> None:
-    """Read a pipe to its end (so it never fills) and resolve ``found`` with the URL."""
-    if stream is None:
-        return
-    async for line in stream:
-        match = _SERVING.search(line)
-        if match is not None and not found.done():
-            found.set_result(match["url"].decode())
+    return deployment_environment(
+        REDIS_URL=redis_url,
+        CONCUR_GATEWAY_CACHE__PREFIX=prefix,
+        CONCUR_GATEWAY_UPSTREAM__BASE_URL=sandbox.base_url,
+        CONCUR_GATEWAY_UPSTREAM__BACKOFF_INITIAL_S="0.01",
+        CONCUR_GATEWAY_UPSTREAM__BACKOFF_MAX_S="0.05",
+        CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_ID=seed.CLIENT_ID,
+        CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_SECRET=seed.CLIENT_SECRET,
+        CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_ID=seed.COMPANY_ID,
+        CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_AUTH_TOKEN=seed.COMPANY_AUTH_TOKEN,
+        CONCUR_GATEWAY_ESS__PUBLIC_KEYS=json.dumps([sandbox.base_url + KEY_PATH]),
+        CONCUR_GATEWAY_ESS__KEY_REFETCH_MIN_S="0",
+        CONCUR_GATEWAY_GRAPHIQL="false",
+        CONCUR_GATEWAY_LOG_LEVEL="WARNING",
+    )
 
 
 @asynccontextmanager
 async def replica(
     name: str, env: Mapping[str, str], session: aiohttp.ClientSession
 ) -> AsyncIterator[Replica]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        _LAUNCH,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        env=dict(env),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    found: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    readers = [
-        asyncio.create_task(_drain(process.stdout, found)),
-        asyncio.create_task(_drain(process.stderr, found)),
-    ]
-    try:
-        exited = asyncio.create_task(process.wait())
-        done, _ = await asyncio.wait(
-            {found, exited}, timeout=START_S, return_when="FIRST_COMPLETED"
-        )
-        exited.cancel()
-        if found not in done:
-            raise AssertionError(f"replica {name} did not start (exit code {process.returncode})")
-        yield Replica(name=name, process=process, url=found.result(), session=session)
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await process.wait()
-        for reader in readers:
-            await reader
+    async with serving(env) as served:
+        yield Replica(name=name, served=served, session=session)
 
 
 async def _subscribe_webhook(ess: EssControl, target: Replica) -> None:

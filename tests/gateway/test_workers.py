@@ -13,8 +13,7 @@ import re
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,8 @@ from gateway.serving import WORKER_HEADER
 from gateway.settings import Settings
 from gateway.telemetry.prometheus import MetricsSpool
 from gateway.workers import WorkersRefused, usable_cpus, worker_count
-from tests.gateway.test_replicas import _LAUNCH, _environment
+from tests.gateway.test_replicas import _environment
+from tests.support.processes import LAUNCH, ServeProcess, serving
 from tests.support.sandbox import SandboxHarness
 
 START_S = 60.0
@@ -45,77 +45,7 @@ _SERVING = re.compile(
 )
 
 
-@dataclass
-class Server:
-    process: asyncio.subprocess.Process
-    line: re.Match[str]
-    stderr: list[bytes]
-
-    @property
-    def url(self) -> str:
-        return self.line["url"]
-
-    @property
-    def origin(self) -> str:
-        return self.url.rsplit("/", 1)[0]
-
-
-async def _drain(stream: asyncio.StreamReader | None, found: asyncio.Future[re.Match[str]]) -> None:
-    """Read stdout to its end (so it never fills); ``found`` gets the serving line."""
-    if stream is None:
-        return
-    async for line in stream:
-        match = _SERVING.search(line.decode())
-        if match is not None and not found.done():
-            found.set_result(match)
-
-
-async def _collect(stream: asyncio.StreamReader | None, lines: list[bytes]) -> None:
-    if stream is not None:
-        async for line in stream:
-            lines.append(line)
-
-
-@asynccontextmanager
-async def serving(env: Mapping[str, str], *argv: str) -> AsyncIterator[Server]:
-    """``serve --host 127.0.0.1 --port 0 *argv`` until it printed where it serves."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        _LAUNCH,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        *argv,
-        env=dict(env),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    found: asyncio.Future[re.Match[str]] = asyncio.get_running_loop().create_future()
-    errors: list[bytes] = []
-    readers = [
-        asyncio.create_task(_drain(process.stdout, found)),
-        asyncio.create_task(_collect(process.stderr, errors)),
-    ]
-    try:
-        exited = asyncio.create_task(process.wait())
-        done, _ = await asyncio.wait(
-            {found, exited}, timeout=START_S, return_when="FIRST_COMPLETED"
-        )
-        exited.cancel()
-        assert found in done, f"serve did not start ({process.returncode}): {errors}"
-        yield Server(process=process, line=found.result(), stderr=errors)
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
-        for reader in readers:
-            await reader
-
-
-async def _answered_by(server: Server) -> Counter[int]:
+async def _answered_by(server: ServeProcess) -> Counter[int]:
     """POSTs on fresh connections until two workers answered; pids and how often."""
     pids: Counter[int] = Counter()
     connector = aiohttp.TCPConnector(force_close=True)
@@ -152,7 +82,7 @@ class Scrape:
         )
 
 
-async def _merged_scrape(server: Server, expected: float) -> Scrape:
+async def _merged_scrape(server: ServeProcess, expected: float) -> Scrape:
     """``/metrics`` until it counts ``expected`` requests (another worker's numbers reach
     the shared files within a second); fails after ``START_S``."""
     async with aiohttp.ClientSession() as session, asyncio.timeout(START_S):
@@ -188,7 +118,9 @@ async def _grpc_serving(target: str) -> bool:
 async def test_two_workers_answer_merge_their_metrics_and_stop_on_sigterm(
     env: dict[str, str],
 ) -> None:
-    async with serving(env | {"CONCUR_GATEWAY_GRPC_PORT": "0"}, "--workers", "2") as server:
+    async with serving(
+        env | {"CONCUR_GATEWAY_GRPC_PORT": "0"}, "--workers", "2", line=_SERVING
+    ) as server:
         assert server.line["workers"] == "2"
         assert server.line["grpc"] is not None, server.line[0]
         assert await _grpc_serving(server.line["grpc"])  # both bound the one gRPC port too
@@ -204,7 +136,7 @@ async def test_two_workers_answer_merge_their_metrics_and_stop_on_sigterm(
 
 
 async def test_a_worker_that_dies_stops_the_server_with_a_failure(env: dict[str, str]) -> None:
-    async with serving(env, "--workers", "2") as server:
+    async with serving(env, "--workers", "2", line=_SERVING) as server:
         pids = await _answered_by(server)
         victim, survivor = sorted(pids)
         os.kill(victim, signal.SIGKILL)
@@ -216,7 +148,7 @@ async def _refusal(env: Mapping[str, str]) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        _LAUNCH,
+        LAUNCH,
         "serve",
         "--port",
         "0",
