@@ -11,6 +11,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.config import CompanyAuthSettings, UpstreamSettings
+from gateway.audit.settings import AuditSettings
 from gateway.cache.settings import ApqSettings, CacheSettings
 from gateway.events.settings import EssSettings, SubscriptionSettings
 from gateway.events.tls import TlsSettings
@@ -96,6 +97,7 @@ class Settings(BaseSettings):
     ess: EssSettings = Field(default_factory=EssSettings)
     subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
     tls: TlsSettings = Field(default_factory=TlsSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
     redis_url: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("redis_url", "REDIS_URL", "CONCUR_GATEWAY_REDIS_URL"),
@@ -122,6 +124,7 @@ class Settings(BaseSettings):
 
 __all__ = [
     "ApqSettings",
+    "AuditSettings",
     "CacheSettings",
     "CompanyAuthSettings",
     "EssSettings",
