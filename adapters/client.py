@@ -65,11 +65,15 @@ class ConcurClient(ABC):
 
     @abstractmethod
     async def get_report_details(self, creds: Credentials, report_id: str) -> ReportDetails:
-        """v2.0 XML details: opaque key, WorkflowActionURL, approval status, entries."""
+        """The XML details this caller may see: approval/payment status, WorkflowActionURL,
+        entries. v1.1 full details by the encrypted key Concur handed this caller (then
+        ``report_key`` is that key and entries are keyed by ``RpeKey``), else v2.0 details by
+        plain id, which Concur serves to administrators only (``Forbidden`` for others;
+        ``report_key`` is then None)."""
 
     @abstractmethod
     async def list_reports(self, creds: Credentials, view: ReportView) -> list[ReportSummary]:
-        """v1.1 ReportsList/{view}."""
+        """v1.1 ReportsList/{view}; the keys it names are remembered for this caller."""
 
     @abstractmethod
     async def reports_to_approve(self, creds: Credentials) -> list[ReportSummary]:
@@ -85,7 +89,7 @@ class ConcurClient(ABC):
         report_id: str | None = None,
         currency_code: str | None = None,
     ) -> Entry:
-        """v1.1 entry details, by the report's opaque key.
+        """v1.1 entry details, by the report's encrypted key and the entry's ``RpeKey``.
 
         The v1.1 document names its report only by that key (``ReportID``) and carries no
         currency code: pass the plain ``report_id`` to have it in ``Entry.report_id`` (else
@@ -152,9 +156,12 @@ class ConcurClient(ABC):
 
     @abstractmethod
     async def add_entries(
-        self, creds: Credentials, report_key: str, entries: list[NewEntry]
+        self, creds: Credentials, report_key: str | None, entries: list[NewEntry]
     ) -> list[EntryResult]:
-        """v1.1 entry POST: one result per entry (a failed entry does not fail the others)."""
+        """v1.1 entry POST: one result per entry (a failed entry does not fail the others).
+
+        ``report_key`` is ``ReportDetails.report_key``; None (no v1.1 key for this caller)
+        is ``NotFound`` before anything is sent."""
 
 
 __all__ = ["ConcurClient", "Credentials"]

@@ -4,8 +4,15 @@ Which call serves what:
 
 - ``get_report`` → v4 report header; ``reports_to_approve`` → v4 ``reportsToApprove``;
   ``cost_objects`` → v4 ``costObjectsForApprover``
-- ``get_report_details`` → v2.0 XML report details (key, ``WorkflowActionURL``, statuses,
-  entries); ``list_reports`` → v1.1 ``ReportsList``; ``get_entry`` / ``add_entries`` → v1.1
+- ``get_report_details`` → the details this caller may see. With the encrypted v1.1 key
+  (``RptKey``) Concur handed this caller → v1.1 Report Full Details; the key comes from the
+  client's ``ReportKeyBook`` (filled from every ReportsList answer, and on a miss looked up
+  through the caller's lists: TOAPPROVE, then the owner's views). With no key → v2.0 details
+  by plain id, which Concur serves to Company / Web Services Administrators (and company
+  tokens) only: anyone else gets its 403. v2.0's unencrypted ``ReportKey`` is never used
+  as a v1.1 key.
+- ``list_reports`` → v1.1 ``ReportsList`` (its keys go into the book); ``get_entry`` /
+  ``add_entries`` → v1.1, by the encrypted keys (``RptKey``, ``RpeKey``)
 - ``approve`` / ``send_back`` → v4 (short URL with a company token, long URL with a user
   token) or v1.1 ``WorkflowAction`` at the report's ``WorkflowActionURL``
 - ``recall`` / ``submit`` / ``create_report`` / ``update_report`` → v4
@@ -13,16 +20,19 @@ Which call serves what:
 
 The caller's token is passed through (``Bearer`` on v4, ``OAuth`` on XML). A
 ``WorkflowActionURL`` is only ever followed to the configured XML origin (or a Concur
-host over https), since the caller's token goes with it.
+host over https) and to a workflow-action path, since the caller's token goes with it; any
+other URL is Concur's fault (``UpstreamBadResponse``) and nothing is sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 import aiohttp
@@ -30,8 +40,9 @@ from yarl import URL
 
 from adapters.breaker import BreakerRegistry, BreakerState
 from adapters.client import ConcurClient, Credentials
+from adapters.comments import check_comment
 from adapters.config import CompanyAuthSettings, UpstreamSettings
-from adapters.errors import BadUserInput
+from adapters.errors import BadUserInput, NotFound, Unauthenticated, UpstreamBadResponse
 from adapters.http import (
     Family,
     Operation,
@@ -57,16 +68,21 @@ from adapters.models import (
 )
 from adapters.oauth import JwksVerifier, TokenProvider
 from adapters.paths import build_url
+from adapters.revocations import TokenRevocations
 from adapters.tracing import UpstreamTracer
+from adapters.transport_errors import unknown_outcome_if_unreadable
 from adapters.v4 import cost_objects as v4_cost_objects
 from adapters.v4 import reports as v4_reports
 from adapters.v4 import workflow as v4_workflow
 from adapters.v11 import details as v11_details
 from adapters.v11 import entries as v11_entries
+from adapters.v11 import full_details as v11_full_details
 from adapters.v11 import reports_list as v11_reports_list
 from adapters.v11 import workflow_action as v11_workflow
+from adapters.v11.keys import ReportKeyBook
 
 DETAILS_ROUTE: Final = "/api/expense/expensereport/v2.0/report/{reportId}"
+FULL_DETAILS_ROUTE: Final = "/api/expense/expensereport/v1.1/reportfulldetails/{reportKey}"
 REPORTS_LIST_ROUTE: Final = "/api/expense/expensereport/v1.1/ReportsList/{view}"
 ENTRY_ROUTE: Final = "/api/expense/expensereport/v1.1/report/{reportKey}/entry/{entryId}"
 ENTRIES_ROUTE: Final = "/api/expense/expensereport/v1.1/report/{reportKey}/entry"
@@ -77,7 +93,6 @@ _WORKFLOW_ACTION_PATH = re.compile(
 _CONCUR_HOST_SUFFIX: Final = ".concursolutions.com"
 _JSON: Final = "application/json"
 _XML: Final = "application/xml; charset=utf-8"
-_MAX_COMMENT: Final = 2000
 _CREATE_CONTEXTS: Final = frozenset({ReportContext.TRAVELER, ReportContext.PROXY})
 
 
@@ -111,13 +126,24 @@ class HttpConcurClient(ConcurClient):
         origins: UpstreamOrigins,
         tokens: TokenProvider,
         verifier: JwksVerifier,
+        keys: ReportKeyBook | None = None,
     ) -> None:
         self._transport = transport
         self._origins = origins
         self._tokens = tokens
         self._verifier = verifier
+        self._keys = keys if keys is not None else ReportKeyBook(clock=time.monotonic)
 
     # -- plumbing ---------------------------------------------------------------------
+
+    async def _send(self, request: UpstreamRequest) -> UpstreamResponse:
+        """Send as the caller; a token Concur refuses is revoked (``JwksVerifier.revoke``)."""
+        try:
+            return await self._transport.send(request)
+        except Unauthenticated:
+            if request.token is not None:
+                await self._verifier.revoke(request.token)
+            raise
 
     async def _v4(
         self,
@@ -130,7 +156,7 @@ class HttpConcurClient(ConcurClient):
         expected_step: bool = False,
         **ids: str,
     ) -> UpstreamResponse:
-        return await self._transport.send(
+        return await self._send(
             UpstreamRequest(
                 family=Family.V4,
                 method=method,
@@ -155,7 +181,7 @@ class HttpConcurClient(ConcurClient):
         body: bytes | None = None,
         **ids: str,
     ) -> UpstreamResponse:
-        return await self._transport.send(
+        return await self._send(
             UpstreamRequest(
                 family=Family.XML,
                 method=method,
@@ -169,7 +195,12 @@ class HttpConcurClient(ConcurClient):
         )
 
     def _workflow_action_url(self, url: str | None) -> URL:
-        """The report's ``WorkflowActionURL``, verbatim, if it is safe to send a token to."""
+        """The report's ``WorkflowActionURL``, verbatim, if it is safe to send a token to.
+
+        No URL means the caller has no action at this step: a refusal the caller can act on.
+        A URL off Concur's origin, or not to a workflow action, came from Concur's answer, not
+        from the caller: ``UpstreamBadResponse``, and the token is not sent.
+        """
         if not url:
             raise BadUserInput(
                 "An XML workflow action needs the report's workflow action URL: read the "
@@ -185,10 +216,9 @@ class HttpConcurClient(ConcurClient):
             and target.host.lower().endswith(_CONCUR_HOST_SUFFIX)
         )
         if not (same_origin or concur_host) or not _WORKFLOW_ACTION_PATH.search(target.path):
-            raise BadUserInput(
-                "The workflow action URL is not a Concur workflow action URL: use the one from "
-                "the report details.",
-                field="workflow_action_url",
+            raise UpstreamBadResponse(
+                "Concur's report details name a workflow action URL off Concur's origin or "
+                "not to a workflow action: nothing was sent."
             )
         return target
 
@@ -207,7 +237,8 @@ class HttpConcurClient(ConcurClient):
             operation=Operation.WORKFLOW,
             body=v11_workflow.build_workflow_action(action, comment),
         )
-        v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            v11_workflow.check_action_status(response.body, correlation_id=response.correlation_id)
 
     async def _v4_action(
         self,
@@ -237,9 +268,9 @@ class HttpConcurClient(ConcurClient):
         )
 
     def breaker_states(self) -> dict[str, BreakerState]:
-        """The circuit state per upstream host (``host:port``), for metrics."""
-        origins = self._origins
-        return self._transport.breaker_states((origins.v4, origins.xml, origins.oauth))
+        """The circuit state per endpoint called so far (``METHOD origin/route``), for
+        metrics."""
+        return self._transport.breaker_states()
 
     # -- tokens -----------------------------------------------------------------------
 
@@ -268,6 +299,27 @@ class HttpConcurClient(ConcurClient):
         return v4_reports.parse_report(response.body, correlation_id=response.correlation_id)
 
     async def get_report_details(self, creds: Credentials, report_id: str) -> ReportDetails:
+        """v1.1 full details by the caller's own key if Concur handed them one (see
+        ``ReportKeyBook``), else v2.0 details by plain id (administrators only)."""
+        report_key = await self._keys.find(creds, report_id, partial(self.list_reports, creds))
+        if report_key is None:
+            return await self._v20_details(creds, report_id)
+        try:
+            response = await self._xml("GET", FULL_DETAILS_ROUTE, creds, reportKey=report_key)
+        except NotFound:
+            self._keys.forget(creds, report_id)
+            raise
+        details = v11_full_details.parse_full_details(
+            response.body, correlation_id=response.correlation_id
+        )
+        if details.report_id != report_id:
+            raise UpstreamBadResponse(
+                "Concur's full details name another report than the one asked for.",
+                correlation_id=response.correlation_id,
+            )
+        return details
+
+    async def _v20_details(self, creds: Credentials, report_id: str) -> ReportDetails:
         response = await self._xml("GET", DETAILS_ROUTE, creds, reportId=report_id)
         return v11_details.parse_report_details(
             response.body, correlation_id=response.correlation_id
@@ -275,9 +327,11 @@ class HttpConcurClient(ConcurClient):
 
     async def list_reports(self, creds: Credentials, view: ReportView) -> list[ReportSummary]:
         response = await self._xml("GET", REPORTS_LIST_ROUTE, creds, view=view.value)
-        return v11_reports_list.parse_reports_list(
+        summaries = v11_reports_list.parse_reports_list(
             response.body, correlation_id=response.correlation_id
         )
+        self._keys.learn(creds, summaries)
+        return summaries
 
     async def reports_to_approve(self, creds: Credentials) -> list[ReportSummary]:
         response = await self._v4("GET", v4_reports.TO_APPROVE_ROUTE, creds, userId=creds.user_id)
@@ -330,7 +384,7 @@ class HttpConcurClient(ConcurClient):
         expected_step_sequence: str | None = None,
         workflow_action_url: str | None = None,
     ) -> None:
-        _check_comment(comment, required=False)
+        check_comment(comment)
         if protocol is Protocol.XML:
             await self._xml_action(creds, WorkflowActionKind.APPROVE, comment, workflow_action_url)
             return
@@ -355,7 +409,7 @@ class HttpConcurClient(ConcurClient):
         expected_step_sequence: str | None = None,
         workflow_action_url: str | None = None,
     ) -> None:
-        _check_comment(comment, required=True)
+        check_comment(comment, required=True)
         if protocol is Protocol.XML:
             await self._xml_action(
                 creds, WorkflowActionKind.SEND_BACK, comment, workflow_action_url
@@ -410,7 +464,10 @@ class HttpConcurClient(ConcurClient):
             userId=creds.user_id,
             contextType=context.value,
         )
-        return v4_reports.parse_created_id(response.body, correlation_id=response.correlation_id)
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            return v4_reports.parse_created_id(
+                response.body, correlation_id=response.correlation_id
+            )
 
     async def update_report(
         self,
@@ -431,8 +488,13 @@ class HttpConcurClient(ConcurClient):
         )
 
     async def add_entries(
-        self, creds: Credentials, report_key: str, entries: list[NewEntry]
+        self, creds: Credentials, report_key: str | None, entries: list[NewEntry]
     ) -> list[EntryResult]:
+        if report_key is None:
+            raise NotFound(
+                "Concur has not listed this report to the caller, so it has no v1.1 key to "
+                "post entries with: only the report's owner adds entries."
+            )
         response = await self._xml(
             "POST",
             ENTRIES_ROUTE,
@@ -441,20 +503,10 @@ class HttpConcurClient(ConcurClient):
             body=v11_entries.build_report_entries(entries),
             reportKey=report_key,
         )
-        return v11_entries.parse_entry_status_list(
-            response.body, correlation_id=response.correlation_id
-        )
-
-
-def _check_comment(comment: str | None, *, required: bool) -> None:
-    """Refuse before sending what Concur would refuse: a missing send-back comment, or a
-    comment over the documented 2000 characters."""
-    if required and not (comment and comment.strip()):
-        raise BadUserInput("Sending a report back needs a comment for its owner.", field="comment")
-    if comment is not None and len(comment) > _MAX_COMMENT:
-        raise BadUserInput(
-            f"The comment is longer than Concur's {_MAX_COMMENT} characters.", field="comment"
-        )
+        with unknown_outcome_if_unreadable(response.correlation_id):
+            return v11_entries.parse_entry_status_list(
+                response.body, correlation_id=response.correlation_id
+            )
 
 
 @asynccontextmanager
@@ -465,15 +517,19 @@ async def open_concur_client(
     on_upstream_call: UpstreamCallHook | None = None,
     trace_configs: Sequence[aiohttp.TraceConfig] = (),
     tracer: UpstreamTracer | None = None,
+    clock: Callable[[], float] | None = None,
+    revocations: TokenRevocations | None = None,
 ) -> AsyncIterator[HttpConcurClient]:
     """A ready client with one session per upstream family, all closed on exit.
 
     ``on_upstream_call`` receives one ``UpstreamCallEvent`` per attempt; ``trace_configs``
     are added to every session; ``tracer`` makes a client span per attempt and sends its
-    ``traceparent`` upstream.
+    ``traceparent`` upstream; ``clock`` (the loop's by default) times breakers and token
+    expiry, so tests can move it; ``revocations`` shares revoked tokens (default: this
+    process).
     """
     origins = UpstreamOrigins.from_settings(upstream)
-    clock = asyncio.get_running_loop().time
+    clock = clock or asyncio.get_running_loop().time
     async with open_sessions(upstream, trace_configs=trace_configs) as sessions:
         transport = Transport(
             sessions=sessions,
@@ -481,6 +537,7 @@ async def open_concur_client(
             breakers=BreakerRegistry(
                 failure_threshold=upstream.breaker_failure_threshold,
                 reset_s=upstream.breaker_reset_s,
+                half_open_trials=upstream.breaker_half_open_trials,
                 clock=clock,
             ),
             on_upstream_call=on_upstream_call,
@@ -490,7 +547,7 @@ async def open_concur_client(
             transport=transport,
             origins=origins,
             tokens=TokenProvider(transport, origins.oauth, company, clock=clock),
-            verifier=JwksVerifier(transport, origins.oauth, clock=clock),
+            verifier=JwksVerifier(transport, origins.oauth, clock=clock, revocations=revocations),
         )
 
 

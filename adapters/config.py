@@ -6,7 +6,7 @@ never read the environment themselves.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 
 class UpstreamSettings(BaseModel):
@@ -15,6 +15,13 @@ class UpstreamSettings(BaseModel):
     ``base_url`` empty means: start the embedded sandbox and use it. ``xml_base_url`` and
     ``oauth_base_url`` default to ``base_url`` (Concur serves all three from one data
     centre; the token's ``geolocation`` names it).
+
+    Breakers and retry budgets are kept per endpoint (method, origin, route template).
+    ``breaker_half_open_trials`` calls may test a recovering endpoint at once: as many as
+    one list's fan-out (``list_concurrency``), so the first query after a recovery gets
+    through whole. ``retry_budget_tokens`` retries may be spent on an endpoint before its
+    answers earn more, ``retry_budget_refill`` tokens per answered call (gRPC's defaults,
+    10 and 0.1: sustained retries stay under a tenth of the traffic).
     """
 
     base_url: str = ""
@@ -31,6 +38,9 @@ class UpstreamSettings(BaseModel):
     backoff_max_s: float = 2.0
     breaker_failure_threshold: int = 5
     breaker_reset_s: float = 30.0
+    breaker_half_open_trials: int = Field(default=16, ge=1)
+    retry_budget_tokens: float = Field(default=10.0, ge=0)
+    retry_budget_refill: float = Field(default=0.1, ge=0)
     max_xml_bytes: int = 5_000_000
     max_json_bytes: int = 5_000_000
     list_concurrency: int = 16

@@ -17,10 +17,10 @@ gRPC interceptor all speak the same codes. Each class names the fix in its docst
     ├── UpstreamError              Concur misbehaved
     │   ├── UpstreamUnavailable    5xx, connection errors, open circuit
     │   │   ├── UpstreamTimeout    a read ran past its deadline
-    │   │   └── CircuitOpen        the breaker refuses calls to a failing host
+    │   │   └── CircuitOpen        the breaker refuses calls to a failing endpoint
     │   ├── RateLimited            429 after the retries the deadline allowed
     │   ├── UpstreamBadResponse    malformed, oversized or hostile XML/JSON
-    │   └── ActionOutcomeUnknown   an action was sent and no answer came back
+    │   └── ActionOutcomeUnknown   an action was sent and may have been applied
     └── IdempotencyConflict        the same key reused for a different action
 """
 
@@ -165,7 +165,7 @@ class UpstreamTimeout(UpstreamUnavailable):
 
 
 class CircuitOpen(UpstreamUnavailable):
-    """Too many consecutive failures reached this Concur host, so calls fail fast until a
+    """This Concur endpoint failed too many times in a row, so calls to it fail fast until a
     trial call succeeds. Nothing was sent; try again after a short while."""
 
     code = "UPSTREAM_UNAVAILABLE"
@@ -194,8 +194,10 @@ class UpstreamBadResponse(UpstreamError):
 
 
 class ActionOutcomeUnknown(UpstreamError):
-    """The action was sent but no answer came back: it may or may not have been applied.
-    Re-read the report (the next read bypasses the cache) before deciding to retry."""
+    """The action was sent and may or may not have been applied: Concur failed (5xx), no
+    answer came back (timeout, dropped connection), or the answer could not be read. Only a
+    definite refusal is reported as one. Re-read the report (the next read bypasses the
+    cache) before deciding to retry."""
 
     code = "ACTION_OUTCOME_UNKNOWN"
 

@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.decimals import Money, Rate
+
 
 class Canonical(BaseModel):
     """Frozen: a model read from Concur is a fact, not a draft."""
@@ -22,9 +24,10 @@ class Canonical(BaseModel):
 
 
 class Amount(Canonical):
-    """An exact amount: Concur sends 8 decimals (``525.00000000``, ``0E-8``); we keep them."""
+    """An exact amount, always at Concur's 8 decimals (``adapters.decimals``): ``150`` from
+    v4 and ``0E-8`` from XML become ``150.00000000`` and ``0.00000000``."""
 
-    value: Decimal
+    value: Money
     currency_code: str
 
 
@@ -79,6 +82,8 @@ class ReportView(StrEnum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     TOAPPROVE = "TOAPPROVE"
+    PROCESSED = "PROCESSED"
+    PAID = "PAID"
 
 
 class TokenKind(StrEnum):
@@ -143,7 +148,8 @@ class Itemization(Canonical):
 
 
 class Entry(Canonical):
-    """An expense entry (v1.1 ``ExpenseEntry`` / v2.0 ``ExpenseEntriesList`` item)."""
+    """An expense entry (v1.1 ``ExpenseEntry`` or full-details entry, keyed by ``RpeKey``;
+    v2.0 ``ExpenseEntriesList`` item, keyed by ``ReportEntryID``)."""
 
     id: str
     report_id: str
@@ -153,7 +159,7 @@ class Entry(Canonical):
     transaction_amount: Amount | None = None
     posted_amount: Amount | None = None
     approved_amount: Amount | None = None
-    exchange_rate: Decimal | None = None
+    exchange_rate: Rate | None = None
     vendor: str | None = None
     location: str | None = None
     payment_type: PaymentType | None = None
@@ -199,13 +205,16 @@ class CostObject(Canonical):
 class ReportDetails(Canonical):
     """What the XML side knows of a report, keyed by its plain (v4) id.
 
-    ``report_key`` is the opaque v1.1 key; ``workflow_action_url`` is absent when the caller
-    has no action at the current step. The approval status here is the one the v1.1 warning
-    says to check before any workflow action.
+    ``report_key`` is the encrypted v1.1 key (``RptKey``) Concur handed this caller, None
+    when the details came from v2.0 (whose unencrypted ``ReportKey`` no v1.1 route takes).
+    Entry ids follow the source: ``RpeKey`` from v1.1, ``ReportEntryID`` from v2.0.
+    ``workflow_action_url`` is absent when the caller has no action at the current step.
+    The approval status here is the one the v1.1 warning says to check before any action.
     """
 
     report_id: str
-    report_key: str
+    report_key: str | None = None
+    currency_code: str | None = None
     approval_status: Status
     payment_status: Status | None = None
     workflow_action_url: str | None = None

@@ -9,7 +9,10 @@ which matters doubly because Concur rotates refresh tokens (the old one stops wo
 
 ``JwksVerifier`` checks a caller's token locally: RS256 against Concur's JWKS, keys cached
 per ``kid``; an unknown ``kid`` (Concur rotated its key) triggers one shared refetch, and
-refetches are spaced so that forged ``kid``s cannot make us hammer the JWKS endpoint.
+refetches are spaced so that forged ``kid``s cannot make us hammer the JWKS endpoint. A
+JWKS that cannot be fetched or read is Concur's failure (``UpstreamUnavailable``,
+``UpstreamBadResponse``), never the caller's; only RSA keys are kept. A token Concur itself
+refused (401) is revoked (``adapters.revocations``) and refused here too until its ``exp``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from adapters.config import CompanyAuthSettings
 from adapters.errors import Unauthenticated, UpstreamBadResponse
 from adapters.http import Family, Operation, Transport, UpstreamRequest
 from adapters.models import TokenKind
+from adapters.revocations import LocalRevocations, TokenRevocations, token_digest
 from adapters.singleflight import SingleFlight
 from adapters.v4.wire import decode_json, parse_wire
 
@@ -187,6 +191,7 @@ class JwksVerifier:
         min_refetch_s: float = 30.0,
         leeway_s: float = 0.0,
         verified_max: int = 10_000,
+        revocations: TokenRevocations | None = None,
     ) -> None:
         self._transport = transport
         self._jwks_url = oauth_base / JWKS_ROUTE.lstrip("/")
@@ -198,14 +203,21 @@ class JwksVerifier:
         self._flight: SingleFlight[None] = SingleFlight()
         self._verified: OrderedDict[str, tuple[Credentials, float]] = OrderedDict()
         self._verified_max = verified_max
+        self._revocations = revocations if revocations is not None else LocalRevocations()
 
     async def verify(self, token: str) -> Credentials:
         """``Credentials`` for a valid token; ``Unauthenticated`` for anything else.
 
         A token verified once is remembered until its ``exp`` (bounded LRU): verifying an
         RS256 signature costs more than executing a typical query, and a client sends the
-        same token on every request.
+        same token on every request. A revoked token is refused whatever we remember.
         """
+        if await self._revocations.is_revoked(token_digest(token)):
+            self._verified.pop(token, None)
+            raise Unauthenticated(
+                "Concur refused this access token before its expiry: obtain a fresh token "
+                "and try again."
+            )
         remembered = self._verified.get(token)
         if remembered is not None:
             credentials, expires_at = remembered
@@ -218,6 +230,15 @@ class JwksVerifier:
         if len(self._verified) > self._verified_max:
             self._verified.popitem(last=False)
         return credentials
+
+    async def revoke(self, token: str) -> None:
+        """Stop accepting ``token`` (Concur refused it) for the rest of its lifetime."""
+        remembered = self._verified.pop(token, None)
+        expires_at = remembered[1] if remembered is not None else _claimed_expiry(token)
+        left = expires_at - time.time() if expires_at is not None else 0.0
+        if left > 0:
+            await self._revocations.revoke(token_digest(token), left)
+            logger.info("access token revoked after Concur refused it")
 
     async def _verify(self, token: str) -> tuple[Credentials, float]:
         try:
@@ -277,16 +298,33 @@ class JwksVerifier:
         response = await self._transport.send(
             UpstreamRequest(family=Family.OAUTH, method="GET", url=self._jwks_url, route=JWKS_ROUTE)
         )
+        unreadable = UpstreamBadResponse(
+            "Concur's signing keys (JWKS) could not be read: try again later.",
+            correlation_id=response.correlation_id,
+        )
         document = decode_json(response.body, correlation_id=response.correlation_id)
+        if not isinstance(document, dict):
+            raise unreadable
         try:
             keys = jwt.PyJWKSet.from_dict(document).keys
-        except (jwt.PyJWKSetError, jwt.InvalidKeyError, TypeError, KeyError) as exc:
-            raise UpstreamBadResponse(
-                "Concur's JWKS could not be read.", correlation_id=response.correlation_id
-            ) from exc
-        self._keys = {key.key_id: key for key in keys if key.key_id}
+        except (jwt.PyJWTError, TypeError, KeyError, ValueError) as exc:
+            raise unreadable from exc
+        rsa = {key.key_id: key for key in keys if key.key_id and key.key_type == "RSA"}
+        if not rsa:
+            raise unreadable  # no key could ever verify a Concur token
+        self._keys = rsa
         self._fetched_at = self._clock()
         logger.info("jwks refreshed", extra={"jwks_keys": len(self._keys)})
+
+
+def _claimed_expiry(token: str) -> float | None:
+    """A token's ``exp`` as it claims it (only to bound how long a revocation is kept)."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return None
+    exp = claims.get("exp")
+    return float(exp) if isinstance(exp, int | float) else None
 
 
 def _kind(claims: Mapping[str, Any]) -> TokenKind:

@@ -6,6 +6,14 @@ can fix. Waits grow exponentially with jitter, so replicas do not retry in locks
 429's ``Retry-After`` is a floor. Attempts are bounded by ``read_retries`` and by the
 deadline: a retry whose sleep would end past the deadline is not attempted, the last error
 is raised instead. Writes and workflow actions never come here.
+
+Each endpoint also has a ``RetryBudget`` so retries cannot multiply an outage: a token
+bucket in the manner of gRPC's retry throttling, where every retry spends a token and every
+answered call puts back a fraction of one. While Concur answers, retries are nearly free;
+under a persistent failure at most ``tokens`` retries are spent before reads fail at their
+first error, and retries resume only as successes refill the bucket. No library fits:
+tenacity has no budget, and the resilience packages that do carry their own breakers and
+retry loops in place of the ones we keep.
 """
 
 from __future__ import annotations
@@ -61,6 +69,65 @@ class stop_at_deadline(stop_base):  # noqa: N801 - tenacity's naming
         return self._clock() + retry_state.upcoming_sleep >= self._deadline
 
 
+class RetryBudget:
+    """A per-endpoint token bucket: a retry spends one token; an answered call refills
+    ``refill`` tokens, up to ``tokens``. Starts full; one event loop, no locking."""
+
+    def __init__(self, *, tokens: float, refill: float) -> None:
+        self._capacity = max(0.0, tokens)
+        self._refill = max(0.0, refill)
+        self._tokens = self._capacity
+
+    @property
+    def tokens(self) -> float:
+        return self._tokens
+
+    def spend(self) -> bool:
+        """Take one token for a retry; False (and nothing taken) when the budget is spent."""
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+    def refill(self) -> None:
+        self._tokens = min(self._capacity, self._tokens + self._refill)
+
+
+class RetryBudgets:
+    """One ``RetryBudget`` per endpoint, created on first use; owned by the transport."""
+
+    def __init__(self, *, tokens: float, refill: float) -> None:
+        self._tokens = tokens
+        self._refill = refill
+        self._budgets: dict[str, RetryBudget] = {}
+
+    def get(self, endpoint: str) -> RetryBudget:
+        budget = self._budgets.get(endpoint)
+        if budget is None:
+            budget = self._budgets[endpoint] = RetryBudget(tokens=self._tokens, refill=self._refill)
+        return budget
+
+
+class stop_when_budget_spent(stop_base):  # noqa: N801 - tenacity's naming
+    """Stop when the endpoint's budget cannot pay for the retry. Put last in the stop
+    conditions: tenacity asks them in order, so a token is spent only on a retry that the
+    attempt bound and the deadline allow and that will therefore happen."""
+
+    def __init__(self, budget: RetryBudget, on_refused: Callable[[], None]) -> None:
+        self._budget = budget
+        self._on_refused = on_refused
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        if self._budget.spend():
+            return False
+        self._on_refused()
+        return True
+
+
+def _log_budget_spent() -> None:
+    logger.warning("retry budget spent: upstream read not retried")
+
+
 def _log_retry(retry_state: RetryCallState) -> None:
     outcome = retry_state.outcome
     error = outcome.exception() if outcome is not None else None
@@ -82,10 +149,16 @@ async def retry_read(
     backoff_max_s: float,
     deadline: float,
     clock: Callable[[], float],
+    budget: RetryBudget | None = None,
+    on_budget_spent: Callable[[], None] = _log_budget_spent,
 ) -> _T:
-    """Run ``call(attempt_number)`` until it succeeds or the policy gives up (re-raising)."""
+    """Run ``call(attempt_number)`` until it succeeds or the policy gives up (re-raising);
+    with a ``budget``, every retry must also be paid for from it."""
+    stop = stop_after_attempt(max(0, retries) + 1) | stop_at_deadline(deadline, clock)
+    if budget is not None:
+        stop = stop | stop_when_budget_spent(budget, on_budget_spent)
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(max(0, retries) + 1) | stop_at_deadline(deadline, clock),
+        stop=stop,
         wait=wait_backoff_or_retry_after(backoff_initial_s, backoff_max_s),
         retry=retry_if_exception(is_retryable),
         before_sleep=_log_retry,
@@ -97,4 +170,12 @@ async def retry_read(
     raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
 
-__all__ = ["is_retryable", "retry_read", "stop_at_deadline", "wait_backoff_or_retry_after"]
+__all__ = [
+    "RetryBudget",
+    "RetryBudgets",
+    "is_retryable",
+    "retry_read",
+    "stop_at_deadline",
+    "stop_when_budget_spent",
+    "wait_backoff_or_retry_after",
+]

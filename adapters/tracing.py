@@ -11,17 +11,15 @@ is not ours to forward to Concur.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-if TYPE_CHECKING:
-    from adapters.http import UpstreamCallEvent, UpstreamRequest
+from adapters.upstream import OK_OUTCOME, UpstreamCallEvent, UpstreamRequest
 
 INSTRUMENTATION: Final = "concur_gateway.adapters"
-OK_OUTCOME: Final = "ok"
 
 
 class UpstreamTracer:

@@ -1,10 +1,11 @@
 """The app factory: ``create_app(settings)`` wires everything; importing this does nothing.
 
 Resources are owned by ``cleanup_ctx`` in dependency order: the embedded sandbox (only when
-no upstream is configured), the Concur client, the cache backend, the response cache, the
-APQ registry, the event services (ESS keys, dedupe, workflow facts, broker), the
-operations. The ESS webhook is served at ``ess.path``. The schema and its bounded
-extensions are built here, once per app.
+no upstream is configured; it settles the upstream and its cache namespace), the cache
+backend, the Concur client, the read cache, the response cache, the APQ registry, the event
+services (ESS keys, dedupe, workflow facts, broker, the receiver), the operations. The ESS
+webhook is served at ``ess.path``. The schema and its bounded extensions are built here,
+once per app.
 """
 
 from __future__ import annotations
@@ -12,18 +13,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.apq import persisted_queries
-from gateway.cache.backend import cache_backend
 from gateway.cache.response import response_cache
 from gateway.correlation import correlation_middleware
-from gateway.embedded import SETTINGS, embedded_sandbox
+from gateway.embedded import embedded_sandbox
 from gateway.events.routes import add_ess_routes
 from gateway.events.services import event_services
 from gateway.extensions import build_extensions
 from gateway.graphiql import add_graphiql
 from gateway.grpc.server import install_grpc
 from gateway.health import add_health_routes
-from gateway.resources import concur_client, operations
-from gateway.settings import Settings
+from gateway.resources import cache_backend, concur_client, operations, read_cache
+from gateway.settings import SETTINGS, Settings
 from gateway.shutdown import install_lifecycle
 from gateway.telemetry.providers import Telemetry
 from gateway.telemetry.setup import install_telemetry
@@ -44,8 +44,9 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
     app.cleanup_ctx.extend(
         [
             embedded_sandbox,
-            concur_client,
             cache_backend,
+            concur_client,
+            read_cache,
             response_cache,
             persisted_queries,
             event_services,
@@ -58,10 +59,11 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
         schema,
         graphiql=add_graphiql(app, settings),
         deadline_s=settings.upstream.deadline_s,
+        limits=settings.limits,
+        websockets=settings.websockets,
         max_subscriptions_per_connection=settings.subscriptions.max_per_connection,
     )
-    app.router.add_route("GET", settings.server.graphql_path, view)
-    app.router.add_route("POST", settings.server.graphql_path, view)
+    app.router.add_route("*", settings.server.graphql_path, view)  # other methods: JSON 405
     add_health_routes(app)
     add_ess_routes(app, settings.ess.path)
     return app

@@ -24,12 +24,11 @@ from typing import Any, ClassVar, Final
 
 import orjson
 from aiohttp import web
-from strawberry.http import GraphQLRequestData
 
 from adapters.errors import GatewayError
 from gateway.cache.backend import BACKEND, CacheBackend, CacheUnavailable
 from gateway.cache.settings import ApqSettings
-from gateway.embedded import SETTINGS
+from gateway.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +126,8 @@ class PersistedQueries:
     async def document_for(
         self, query: str | None, extensions: Mapping[str, Any] | None
     ) -> str | None:
-        """The document to execute for one operation of a request, or a refusal."""
+        """The document to execute for a request, or a refusal (the view asks before the
+        response cache, so a hash is checked before any kept answer is served)."""
         persisted = extensions.get("persistedQuery") if extensions else None
         if persisted is None:
             if (
@@ -178,16 +178,6 @@ def requested_hash(persisted: object) -> str:
             field="extensions.persistedQuery.sha256Hash",
         )
     return digest.lower()
-
-
-async def resolve_documents(
-    queries: PersistedQueries | None, data: GraphQLRequestData | list[GraphQLRequestData]
-) -> None:
-    """Fill in (or refuse) the document of each operation of a parsed request."""
-    if queries is None:
-        return
-    for operation in data if isinstance(data, list) else (data,):
-        operation.query = await queries.document_for(operation.query, operation.extensions)
 
 
 def parse_manifest(raw: bytes) -> dict[str, str]:
@@ -241,6 +231,5 @@ __all__ = [
     "parse_manifest",
     "persisted_queries",
     "requested_hash",
-    "resolve_documents",
     "sha256_hex",
 ]

@@ -7,11 +7,17 @@ token); anything else is logged with its traceback and masked as ``Unexpected er
 Errors raised before execution get the codes GraphQL clients know: a syntax error is
 ``GRAPHQL_PARSE_FAILED``, a document the schema refuses is ``GRAPHQL_VALIDATION_FAILED``,
 and variables that do not fit their types are ``BAD_USER_INPUT``.
+
+With introspection off, no message may reveal the schema either: graphql-core's "Did you
+mean …?" suggestions (unknown fields, arguments, types, enum values, input fields, from
+validation and from variable coercion alike) are cut from every message
+(``hide_suggestions``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from enum import Enum
 
@@ -26,6 +32,8 @@ from adapters.errors import GatewayError, RateLimited, UpstreamError
 logger = logging.getLogger(__name__)
 
 MASKED_MESSAGE = "Unexpected error."
+SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+"""graphql-core's ``did_you_mean``: " Did you mean 'a', 'b', or 'c'?" (names hold no '?')."""
 
 
 class Phase(Enum):
@@ -46,8 +54,21 @@ def _with_code(error: GraphQLError, message: str, extensions: dict[str, object])
     )
 
 
-def map_error(error: GraphQLError, phase: Phase) -> GraphQLError:
+def without_suggestions(error: GraphQLError) -> GraphQLError:
+    """The error with graphql-core's suggestions cut from its message."""
+    message = SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return _with_code(error, message, dict(error.extensions or {}))
+
+
+def map_error(error: GraphQLError, phase: Phase, *, hide_suggestions: bool = False) -> GraphQLError:
     """One error, rewritten with a code (idempotent: mapped errors pass through)."""
+    mapped = _map_error(error, phase)
+    return without_suggestions(mapped) if hide_suggestions else mapped
+
+
+def _map_error(error: GraphQLError, phase: Phase) -> GraphQLError:
     if error.extensions and "code" in error.extensions:
         return error
     correlation_id = CORRELATION_ID.get()
@@ -87,15 +108,19 @@ def _request_error_code(error: GraphQLError, phase: Phase) -> str | None:
     return None
 
 
-def map_errors(errors: list[GraphQLError], phase: Phase) -> list[GraphQLError]:
-    return [map_error(error, phase) for error in errors]
+def map_errors(
+    errors: list[GraphQLError], phase: Phase, *, hide_suggestions: bool = False
+) -> list[GraphQLError]:
+    return [map_error(error, phase, hide_suggestions=hide_suggestions) for error in errors]
 
 
 class MapErrors(SchemaExtension):
-    """Rewrites ``result.errors`` after the operation (pass the class, not an instance)."""
+    """Rewrites ``result.errors`` after the operation (pass the class or a factory, never
+    an instance); ``hide_suggestions`` when introspection is off."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, hide_suggestions: bool = False) -> None:
         self._validation_failed = False
+        self._hide_suggestions = hide_suggestions
 
     def on_validate(self) -> Iterator[None]:
         yield
@@ -112,14 +137,25 @@ class MapErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
-            result.errors = map_errors(result.errors, self._phase())
+            result.errors = map_errors(
+                result.errors, self._phase(), hide_suggestions=self._hide_suggestions
+            )
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         """Subscriptions send results one by one, past ``on_operation``: map each of them."""
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = map_errors(errors, self._phase())  # type: ignore[union-attr]
+            result.errors = map_errors(  # type: ignore[union-attr]
+                errors, self._phase(), hide_suggestions=self._hide_suggestions
+            )
         yield
 
 
-__all__ = ["MASKED_MESSAGE", "MapErrors", "Phase", "map_error", "map_errors"]
+__all__ = [
+    "MASKED_MESSAGE",
+    "MapErrors",
+    "Phase",
+    "map_error",
+    "map_errors",
+    "without_suggestions",
+]

@@ -59,7 +59,7 @@ def build_extensions(limits: LimitSettings, server: ServerSettings) -> list[Exte
     if not server.introspection:
         rules.append(IntrospectionDisabled)
     return [
-        MapErrors,
+        partial(MapErrors, hide_suggestions=not server.introspection),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         partial(AddValidationRules, rules),
         partial(SyntaxSafeParserCache, maxsize=limits.parser_cache_size),

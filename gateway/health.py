@@ -34,11 +34,11 @@ from adapters.concur import UpstreamOrigins
 from adapters.oauth import JWKS_ROUTE
 from adapters.singleflight import SingleFlight
 from gateway.cache.backend import BACKEND, CacheBackend
-from gateway.embedded import SETTINGS, UPSTREAM
 from gateway.events.keyring import EssKeyring
 from gateway.events.keys import ESS_KEYS
-from gateway.settings import HealthSettings
+from gateway.settings import SETTINGS, HealthSettings
 from gateway.shutdown import LIFECYCLE
+from gateway.upstream import UPSTREAM
 
 HEALTHZ: Final = "/healthz"
 READYZ: Final = "/readyz"
@@ -127,7 +127,9 @@ READINESS = web.AppKey("readiness", Readiness)
 
 def readiness_checks(app: web.Application, session: aiohttp.ClientSession) -> dict[str, Check]:
     """The checks that apply to this app: upstream always, the others when configured."""
-    jwks_url = str(UpstreamOrigins.from_settings(app[UPSTREAM]).oauth / JWKS_ROUTE.lstrip("/"))
+    jwks_url = str(
+        UpstreamOrigins.from_settings(app[UPSTREAM].settings).oauth / JWKS_ROUTE.lstrip("/")
+    )
     checks: dict[str, Check] = {"upstream": partial(upstream_check, session, jwks_url)}
     backend = app.get(BACKEND)
     if backend is not None and backend.redis is not None:

@@ -7,6 +7,7 @@ Nested groups use ``__`` (``CONCUR_GATEWAY_UPSTREAM__BASE_URL``). The CLI builds
 
 from __future__ import annotations
 
+from aiohttp import web
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,6 +39,23 @@ class LimitSettings(BaseModel):
     validation_cache_size: int = 512
     idempotency_ttl_s: int = 86_400
     idempotency_max_keys: int = 10_000
+    max_variable_depth: int = 16
+    """Variables nested deeper are refused (``BAD_USER_INPUT``) before coercion recurses."""
+    max_variable_values: int = 10_000
+    """Variables holding more values (objects, lists and scalars) are refused."""
+
+
+class WebSocketSettings(BaseModel):
+    """Bounds on GraphQL WebSocket connections (``graphql-transport-ws``), so a flood of
+    idle or anonymous connections cannot hold the gateway's memory and file descriptors."""
+
+    max_connections: int = 1000
+    """Open connections on this replica; beyond it the upgrade is refused (HTTP 503)."""
+    max_per_principal: int = 20
+    """Open connections of one caller; beyond it the connection is closed (4429)."""
+    init_timeout_s: float = 10.0
+    """A connection that has not sent ``connection_init`` by then is closed (4408); one that
+    sends it without credentials is closed at once (4403)."""
 
 
 class SandboxSettings(BaseModel):
@@ -88,6 +106,7 @@ class Settings(BaseSettings):
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
     company_auth: CompanyAuthSettings = Field(default_factory=CompanyAuthSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    websockets: WebSocketSettings = Field(default_factory=WebSocketSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     grpc: GrpcSettings = Field(default_factory=GrpcSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
@@ -122,7 +141,11 @@ class Settings(BaseSettings):
         return self
 
 
+SETTINGS = web.AppKey("gateway_settings", Settings)
+"""The settings the app was created with (set by ``create_app``, never changed)."""
+
 __all__ = [
+    "SETTINGS",
     "ApqSettings",
     "AuditSettings",
     "CacheSettings",
@@ -138,4 +161,5 @@ __all__ = [
     "TelemetrySettings",
     "TlsSettings",
     "UpstreamSettings",
+    "WebSocketSettings",
 ]

@@ -9,8 +9,10 @@ On SIGTERM ``concur-gateway serve`` stops waiting and runs aiohttp's runner clea
    bound;
 3. in-flight HTTP requests run to completion, for at most ``server.shutdown_timeout_s``,
    after which they are cancelled;
-4. the ``cleanup_ctx`` resources close in reverse order of start: operations, cache,
-   Concur client sessions, the embedded sandbox, and last telemetry, flushing spans.
+4. the ``cleanup_ctx`` resources close in reverse order of start: the gRPC server, the
+   operations, the event services, the APQ registry, the response and read caches, the
+   Concur client's sessions, the cache backend, the embedded sandbox, and last telemetry,
+   flushing spans.
 """
 
 from __future__ import annotations

@@ -5,6 +5,16 @@ Concur's signing keys, no upstream call per request once the keys are cached): n
 means an anonymous context; a token Concur would refuse is answered with one
 ``UNAUTHENTICATED`` GraphQL error (HTTP 401) before anything runs, WebSocket upgrades
 included. Each HTTP request runs under the upstream deadline.
+
+Then, in this order and before Strawberry runs: the request is read once
+(``graphql_request``: anything that is not a GraphQL request is a 4xx GraphQL error), its
+persisted query resolved (``apq``: a hash is checked before any cached answer), its
+operation selected (``selection``: unknown names and ambiguous documents are refused, GET
+runs queries only), and only then may a query be answered from the response cache
+(``reuse``). Strawberry's own plain-text refusals, should any remain, are answered as
+GraphQL errors too. WebSockets are bounded in number, in all (here) and per caller
+(``websocket_auth``, counted by ``connections``); one still without credentials at the init
+timeout is closed (4401).
 """
 
 from __future__ import annotations
@@ -15,83 +25,56 @@ from datetime import timedelta
 
 import orjson
 from aiohttp import web
-from cross_web import AiohttpHTTPRequestAdapter, AsyncHTTPRequestAdapter
+from cross_web import AiohttpHTTPRequestAdapter, AsyncHTTPRequestAdapter, HTTPException
+from graphql import OperationType
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types import ExecutionResult
 
 from adapters.client import Credentials
 from adapters.correlation import CORRELATION_ID
 from adapters.deadline import deadline_after
 from adapters.errors import GatewayError, RateLimited, Unauthenticated, UpstreamError
-from gateway.apq import PERSISTED_QUERIES, PersistedQueryError, resolve_documents
-from gateway.cache.response import answer
+from gateway.apq import PERSISTED_QUERIES, PersistedQueryError
+from gateway.connections import ConnectionCounts
 from gateway.error_mapping import Phase, map_error
 from gateway.graphiql.page import GraphiQLPage
-from gateway.resources import CLIENT, OPERATIONS
+from gateway.graphql_request import (
+    GRAPHQL_REQUEST,
+    GraphQLRequest,
+    RequestBounds,
+    read_graphql_request,
+)
+from gateway.refusals import (
+    MalformedRequest,
+    MethodNotAllowed,
+    MutationViaGet,
+    RequestRefused,
+    SubscriptionViaHttp,
+    TooManyConnections,
+)
+from gateway.resources import OPERATIONS
+from gateway.reuse import answer
+from gateway.selection import OperationSelector, SelectedOperation
+from gateway.settings import LimitSettings, WebSocketSettings
 from gateway.shutdown import track_websocket
+from gateway.telemetry.middleware import REQUEST_FACTS
+from gateway.upstream import CLIENT
+from gateway.websocket_auth import TokenInitHandler, bearer_token
 from resolvers.context import Context
 
 logger = logging.getLogger(__name__)
 
-AUTH_SCHEME = "bearer"
 CREDENTIALS = web.RequestKey("credentials", Credentials)
 """The caller's verified credentials, set before Strawberry runs (absent when anonymous)."""
 
 
-def bearer_token(header: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header; None when there is none."""
-    if header is None or not header.strip():
-        return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != AUTH_SCHEME or not token.strip():
-        raise Unauthenticated("Send the access token as 'Authorization: Bearer <token>'.")
-    return token.strip()
-
-
-class TokenInitHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws that also takes the token from ``connection_init``.
-
-    Browsers cannot set headers on a WebSocket, so ``{"Authorization": "Bearer <token>"}``
-    in the init payload authenticates the connection (its context is rebuilt with those
-    credentials before ``connection_ack``); a token Concur would refuse closes it with 4403.
-    Without one, the upgrade request's token (or none) stands.
-    """
-
-    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        payload = message.get("payload")
-        header = (
-            payload.get("Authorization", payload.get("authorization"))
-            if isinstance(payload, dict)
-            else None
-        )
-        if isinstance(header, str) and not self.connection_init_received:
-            try:
-                token = bearer_token(header)
-                if token is not None:
-                    credentials = await self.context.operations.client.verify_token(token)
-                    self.context = Context.build(
-                        self.context.operations, credentials, self.context.correlation_id
-                    )
-            except GatewayError as exc:
-                refused = isinstance(exc, Unauthenticated)
-                await self.websocket.close(
-                    code=4403 if refused else 4500,
-                    reason="Forbidden" if refused else "Token check failed",
-                )
-                return
-        await super().handle_connection_init(message)
-
-
 class GatewayView(GraphQLView[Context, None]):
-    """Thin: Strawberry does the HTTP work, the schema's extensions do limits and errors."""
+    """Reads, checks and selects before Strawberry runs; the schema's extensions do the
+    document limits and errors."""
 
     graphql_transport_ws_handler_class = TokenInitHandler
 
@@ -101,49 +84,117 @@ class GatewayView(GraphQLView[Context, None]):
         *,
         graphiql: GraphiQLPage | None,
         deadline_s: float,
+        limits: LimitSettings | None = None,
+        websockets: WebSocketSettings | None = None,
         subscription_protocols: Sequence[str] = (GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         max_subscriptions_per_connection: int | None = 10,
     ) -> None:
+        limits = limits or LimitSettings()
+        websockets = websockets or WebSocketSettings()
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql is not None else None,
             allow_queries_via_get=True,
             subscription_protocols=subscription_protocols,
-            connection_init_wait_timeout=timedelta(seconds=10),
+            connection_init_wait_timeout=timedelta(seconds=websockets.init_timeout_s),
             max_subscriptions_per_connection=max_subscriptions_per_connection,
         )
         self.deadline_s = deadline_s
         self.graphiql = graphiql
+        self.bounds = RequestBounds(
+            max_body_bytes=limits.max_body_bytes,
+            max_variable_depth=limits.max_variable_depth,
+            max_variable_values=limits.max_variable_values,
+        )
+        self.selector = OperationSelector(
+            parser_cache_size=limits.parser_cache_size, max_tokens=limits.max_tokens
+        )
+        self.connections = ConnectionCounts(websockets)
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
-            return await self._serve(request)  # a connection has no single deadline
+            return await self._serve_websocket(request)  # a connection has no single deadline
         with deadline_after(self.deadline_s):
             return await self._serve(request)
 
-    async def _serve(self, request: web.Request) -> web.StreamResponse:
-        try:  # before anything else, a WebSocket upgrade included
-            credentials = await self.authenticate(request)
+    async def _serve_websocket(self, request: web.Request) -> web.StreamResponse:
+        try:  # before the upgrade: a refused caller gets no socket
+            await self._authenticate(request)
         except GatewayError as exc:
             return self.error_response(exc)
+        if not self.connections.try_open():
+            return self.error_response(
+                TooManyConnections("This gateway holds as many WebSockets as it may.")
+            )
+        try:
+            return await self._run(request)
+        finally:
+            self.connections.close()
+
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
+        try:
+            if request.method not in ("GET", "POST"):
+                raise MethodNotAllowed(f"{request.method} is not a GraphQL method: use POST.")
+            credentials = await self._authenticate(request)
+            if self.should_render_graphql_ide(AiohttpHTTPRequestAdapter(request)):
+                return await self._run(request)
+            graphql = await self._read(request)
+            operation = self._select(request, graphql)
+        except GatewayError as exc:
+            return self.error_response(exc)
+        return await answer(request, credentials, graphql, operation, lambda: self._run(request))
+
+    async def _authenticate(self, request: web.Request) -> Credentials | None:
+        credentials = await self.authenticate(request)
         if credentials is not None:
             request[CREDENTIALS] = credentials
-        return await answer(request, credentials, lambda: self._execute(request))
+        return credentials
 
-    async def _execute(self, request: web.Request) -> web.StreamResponse:
+    async def _read(self, request: web.Request) -> GraphQLRequest:
+        """The request, its persisted query resolved (or refused) before anything else."""
+        graphql = await read_graphql_request(request, self.bounds)
+        persisted = request.app.get(PERSISTED_QUERIES)
+        if persisted is not None:
+            document = await persisted.document_for(graphql.query, graphql.extensions)
+            graphql = graphql.with_query(document)
+        if graphql.query is None:
+            raise MalformedRequest(
+                "No GraphQL query found: send `query` (or a persisted query's hash).",
+                field="query",
+            )
+        request[GRAPHQL_REQUEST] = graphql
+        return graphql
+
+    def _select(self, request: web.Request, graphql: GraphQLRequest) -> SelectedOperation | None:
+        assert graphql.query is not None  # checked by _read
+        operation = self.selector.select(graphql.query, graphql.operation_name)
+        if operation is None:
+            return None
+        if operation.type is OperationType.SUBSCRIPTION:
+            raise SubscriptionViaHttp(
+                "Subscriptions run over a WebSocket (graphql-transport-ws) at this URL."
+            )
+        if request.method == "GET" and not operation.is_query:
+            raise MutationViaGet("GET runs queries only: send this mutation with POST.")
+        return operation
+
+    async def _run(self, request: web.Request) -> web.StreamResponse:
+        """Strawberry's run; any plain-text refusal it still makes becomes a GraphQL error."""
         try:
-            return await super().__call__(request)
-        except PersistedQueryError as exc:  # raised while parsing, before execution
-            return self.error_response(exc, status=exc.http_status)
+            return await self.run(request=request)
+        except HTTPException as exc:
+            refusal = MalformedRequest(str(exc.reason))
+            return self.error_response(refusal, status=exc.status_code)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """Strawberry's parsing, then APQ: a persisted query's hash becomes its document."""
-        data = await super().parse_http_body(request)
+        """The request the view already read and checked (Strawberry reads nothing again)."""
         if isinstance(request, AiohttpHTTPRequestAdapter):
-            await resolve_documents(request.request.app.get(PERSISTED_QUERIES), data)
-        return data
+            graphql = request.request.get(GRAPHQL_REQUEST)
+            if isinstance(graphql, GraphQLRequest):
+                return graphql.strawberry_data()
+        return await super().parse_http_body(request)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """A GET with a persisted query's hash and no document is a query, not a browser."""
@@ -178,29 +229,35 @@ class GatewayView(GraphQLView[Context, None]):
         return Context.build(request.app[OPERATIONS], credentials, CORRELATION_ID.get())
 
     def error_response(self, error: GatewayError, *, status: int | None = None) -> web.Response:
-        """A GraphQL error document for a request refused before execution."""
-        status = status or (
-            401
-            if isinstance(error, Unauthenticated)
-            else 429
-            if isinstance(error, RateLimited)
-            else 503
-        )
+        """A GraphQL error document for a request refused before execution; the request log
+        names the refusal by its code."""
+        if status is None:
+            status = (
+                error.http_status
+                if isinstance(error, RequestRefused | PersistedQueryError)
+                else 401
+                if isinstance(error, Unauthenticated)
+                else 429
+                if isinstance(error, RateLimited)
+                else 503
+            )
         if isinstance(error, UpstreamError):
             logger.warning("token check failed upstream", extra={"code": error.code})
-        body = {
-            "data": None,
-            "errors": [
-                {
-                    "message": error.message,
-                    "extensions": {
-                        "code": error.code,
-                        "correlationId": error.correlation_id or CORRELATION_ID.get(),
-                    },
-                }
-            ],
+        facts = REQUEST_FACTS.get()
+        if facts is not None:
+            facts.outcome = error.code
+        extensions: dict[str, object] = {
+            "code": error.code,
+            "correlationId": error.correlation_id or CORRELATION_ID.get(),
         }
+        if error.field is not None:
+            extensions["field"] = error.field
+        body: dict[str, object] = {"errors": [{"message": error.message, "extensions": extensions}]}
+        if not isinstance(error, RequestRefused):  # a request error has no data at all
+            body = {"data": None, **body}
         headers = {"WWW-Authenticate": 'Bearer realm="concur-gateway"'} if status == 401 else None
+        if isinstance(error, MethodNotAllowed):
+            headers = {"Allow": error.allow}
         return web.Response(
             body=orjson.dumps(body),
             status=status,

@@ -43,28 +43,44 @@ class Mutation:
         self, info: strawberry.Info[Context, None], input: ApproveReportInput
     ) -> ApproveReportPayload:
         outcome = await actions.perform(info.context, input.to_request())
-        return ApproveReportPayload(report=report_of(outcome), user_errors=user_errors_of(outcome))
+        return ApproveReportPayload(
+            report=report_of(outcome),
+            user_errors=user_errors_of(outcome),
+            confirmed=outcome.confirmed,
+        )
 
     @mutation("Send a report back to its owner, after checking it is at the step you expect.")
     async def send_back_report(
         self, info: strawberry.Info[Context, None], input: SendBackReportInput
     ) -> SendBackReportPayload:
         outcome = await actions.perform(info.context, input.to_request())
-        return SendBackReportPayload(report=report_of(outcome), user_errors=user_errors_of(outcome))
+        return SendBackReportPayload(
+            report=report_of(outcome),
+            user_errors=user_errors_of(outcome),
+            confirmed=outcome.confirmed,
+        )
 
     @mutation("Recall your submitted report before anyone approves it.")
     async def recall_report(
         self, info: strawberry.Info[Context, None], input: RecallReportInput
     ) -> RecallReportPayload:
         outcome = await actions.perform(info.context, input.to_request())
-        return RecallReportPayload(report=report_of(outcome), user_errors=user_errors_of(outcome))
+        return RecallReportPayload(
+            report=report_of(outcome),
+            user_errors=user_errors_of(outcome),
+            confirmed=outcome.confirmed,
+        )
 
     @mutation("Submit your report for approval.")
     async def submit_report(
         self, info: strawberry.Info[Context, None], input: SubmitReportInput
     ) -> SubmitReportPayload:
         outcome = await actions.perform(info.context, input.to_request())
-        return SubmitReportPayload(report=report_of(outcome), user_errors=user_errors_of(outcome))
+        return SubmitReportPayload(
+            report=report_of(outcome),
+            user_errors=user_errors_of(outcome),
+            confirmed=outcome.confirmed,
+        )
 
     @mutation("Create a report for the caller.")
     async def create_report(

@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from resolvers.mutation import Mutation
 from resolvers.query import Query
 from resolvers.subscription import Subscription
+from resolvers.types.scalars import SCALAR_OVERRIDES
 
 
 class GatewaySchema(strawberry.Schema):
@@ -40,7 +41,11 @@ def build_schema(
     """The schema with the given extensions (classes or zero-argument factories)."""
     extension_list: list[Any] = list(extensions)
     return GatewaySchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extension_list
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extension_list,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

@@ -8,9 +8,10 @@ or an ESS ``href``.
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -28,6 +29,9 @@ class RunningSandbox:
     store: Store
     engine: Engine
     admin_token: str | None
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """New each time a sandbox starts: its seeded ids repeat, its state does not, so what
+    was learnt from one instance (cached reads, recorded outcomes) never fits another."""
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

@@ -25,9 +25,15 @@ from sandbox.state import (
     StepInstance,
     Store,
 )
+from sandbox.workflow_roles import (
+    PROCESSOR_STATUS,
+    SYSTEM_ROLE_NEEDS_APPROVER,
+    is_actionable,
+    owner_has_approver,
+    pending_instance,
+)
 
 MAX_COMMENT = 2000
-PROCESSOR_STATUS = "A_ACCO"
 
 
 class WorkflowRefused(Exception):
@@ -72,14 +78,23 @@ class InvalidInput(WorkflowRefused):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a user (``user_id``) or the company/system (``user_id`` None)."""
+    """Who acts: a user (``user_id``) or the company/system (``user_id`` None).
+
+    ``admin`` marks a user holding Company Administrator or Web Services Administrator:
+    where such a user is not the assignee, they act in the System role.
+    """
 
     user_id: str | None
     kind: str  # user | company | app
+    admin: bool = False
 
     @property
     def is_system(self) -> bool:
         return self.kind == "company"
+
+    @property
+    def may_act_as_system(self) -> bool:
+        return self.is_system or (self.kind == "user" and self.admin)
 
 
 class Engine:
@@ -208,15 +223,7 @@ class Engine:
             )
 
     def pending_instance(self, report: SandboxReport, user_id: str) -> StepInstance | None:
-        uid = user_id.lower()
-        return next(
-            (
-                i
-                for i in report.workflow.instances
-                if not i.approved and (i.assigned_user_id or "").lower() == uid
-            ),
-            None,
-        )
+        return pending_instance(report, user_id)
 
     def is_assigned(self, report: SandboxReport, user_id: str) -> bool:
         return self.pending_instance(report, user_id) is not None
@@ -228,26 +235,27 @@ class Engine:
                 "This API is not supported for the Processor role or expense reports "
                 "pending the Processor workflow step."
             )
-        actionable = wf.approval_status in ("A_PEND", "A_PECO") or (
-            wf.approval_status == "A_APPR" and wf.payment_status == "P_PROC"
-        )
-        if not actionable:
+        if not is_actionable(report):
             raise InvalidState(f"The report is not pending approval (status {wf.approval_status}).")
-        if actor.is_system:
-            return None
+        if actor.user_id is not None:
+            instance = self.pending_instance(report, actor.user_id)
+            if instance is not None:
+                return instance  # the Approver role
+        if actor.may_act_as_system:
+            if not owner_has_approver(self.store, report):
+                raise NotAllowed(SYSTEM_ROLE_NEEDS_APPROVER)
+            return None  # the System role
         if actor.user_id is None:
             raise NotAllowed("A user or company token is required.")
-        instance = self.pending_instance(report, actor.user_id)
-        if instance is None:
-            raise NotAllowed("The user is not an approver of this report at its current step.")
-        return instance
+        raise NotAllowed("The user is not an approver of this report at its current step.")
 
     # actions ---------------------------------------------------------------------------
     def create_report(self, owner_id: str, **fields: Any) -> SandboxReport:
         store = self.store
         report = SandboxReport(
             report_id=store.new_report_id(),
-            report_key=store.opaque_key(),
+            rpt_key=store.opaque_key(),
+            report_key=store.plain_report_key(),
             owner_id=owner_id.lower(),
             report_number=store.next_report_number(),
             creation_date=self._now(),
@@ -450,6 +458,8 @@ def money(value: str | int | Decimal) -> Decimal:
 
 __all__ = [
     "MAX_COMMENT",
+    "PROCESSOR_STATUS",
+    "SYSTEM_ROLE_NEEDS_APPROVER",
     "Actor",
     "Engine",
     "InvalidInput",

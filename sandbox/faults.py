@@ -1,9 +1,11 @@
 """Fault injection: make the next matching requests slow, failing, throttled, hostile or cut.
 
-Rules are matched before the route handler runs, so a faulted request is *not* applied
-(an approve answered with a 503 fault did not approve), except ``latency``, which delays
-and then serves normally. That is exactly the ambiguity a gateway has to live with: the
-client cannot tell a refused action from a lost answer, so actions are never blindly retried.
+Rules are matched before the route handler runs, so by default a faulted request is *not*
+applied (an approve answered with a 503 fault did not approve), except ``latency``, which
+delays and then serves normally. With ``after_apply`` the route runs first (the approve IS
+applied) and the fault's answer then replaces the real one: the lost-answer case. Together
+they are exactly the ambiguity a gateway has to live with: the client cannot tell a refused
+action from a lost answer, so actions are never blindly retried.
 """
 
 from __future__ import annotations
@@ -18,12 +20,30 @@ import orjson
 import pydantic
 from aiohttp import web
 
+from sandbox.fault_answers import (
+    MALFORMED_JSON,
+    NESTED_JSON,
+    canned_answer,
+    dropped,
+    json_answer,
+    real_body,
+    truncated,
+)
 from sandbox.middleware import family_error
 from sandbox.stats import ADMIN_PREFIX
 from sandbox.v4.errors import Handler, iso_millis
 
 FaultKind = Literal[
-    "latency", "status", "rate_limit", "malformed_xml", "xxe_xml", "bomb_xml", "drop"
+    "latency",
+    "status",
+    "rate_limit",
+    "malformed_xml",
+    "xxe_xml",
+    "bomb_xml",
+    "drop",
+    "truncate",
+    "malformed_json",
+    "nested_json",
 ]
 
 # Deliberately hostile documents: constants, since no XML builder will emit them.
@@ -62,6 +82,9 @@ _XML_BODIES: dict[str, bytes] = {
 }
 
 
+_JSON_BODIES: dict[str, bytes] = {"malformed_json": MALFORMED_JSON, "nested_json": NESTED_JSON}
+
+
 class FaultRule(pydantic.BaseModel):
     """One rule as posted to ``/_sandbox/faults``."""
 
@@ -75,6 +98,13 @@ class FaultRule(pydantic.BaseModel):
     retry_after: int = pydantic.Field(default=1, ge=0)
     times: int | None = pydantic.Field(default=None, ge=1)
     every: int = pydantic.Field(default=1, ge=1)
+    after_apply: bool = False
+
+    @pydantic.model_validator(mode="after")
+    def _after_apply_replaces_an_answer(self) -> FaultRule:
+        if self.after_apply and self.kind == "latency":
+            raise ValueError("after_apply needs a kind that replaces the answer, not latency")
+        return self
 
     @pydantic.field_validator("path")
     @classmethod
@@ -166,21 +196,36 @@ def rate_limited(request: web.Request, retry_after: int) -> web.Response:
     )
 
 
-def apply_fault(request: web.Request, rule: FaultRule) -> web.Response:
+async def apply_fault(
+    request: web.Request, rule: FaultRule, real: web.StreamResponse | None = None
+) -> web.StreamResponse:
+    """The fault's answer; ``real`` is the route's own answer when it already ran."""
     if rule.kind == "status":
         return family_error(request, rule.status, "Fault injected by the sandbox.")
     if rule.kind == "rate_limit":
         return rate_limited(request, rule.retry_after)
     if rule.kind == "drop":
-        if request.transport is not None:
-            request.transport.close()
-        return web.Response(status=204)  # never written: the connection is gone
+        return dropped(request)
+    if rule.kind == "truncate":
+        found = real_body(real) if real is not None else None
+        body, content_type = found or canned_answer(request)
+        return await truncated(request, body, content_type, real.status if found and real else 200)
+    if rule.kind in _JSON_BODIES:
+        return json_answer(_JSON_BODIES[rule.kind])
     return web.Response(
         status=200,
         body=_XML_BODIES[rule.kind],
         content_type="application/xml",
         charset="utf-8",
     )
+
+
+async def _run_route(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The route's own answer; an HTTP exception it raises is its answer too."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        return exc
 
 
 @web.middleware
@@ -193,13 +238,18 @@ async def faults_middleware(request: web.Request, handler: Handler) -> web.Strea
     if rule.kind == "latency":
         await asyncio.sleep(rule.latency_ms / 1000)  # the injected slowness itself
         return await handler(request)
-    return apply_fault(request, rule)
+    if rule.after_apply:
+        real = await _run_route(request, handler)
+        return await apply_fault(request, rule, real)
+    return await apply_fault(request, rule)
 
 
 __all__ = [
     "BOMB_XML",
     "FAULTS",
+    "MALFORMED_JSON",
     "MALFORMED_XML",
+    "NESTED_JSON",
     "XXE_XML",
     "ActiveFault",
     "FaultBook",

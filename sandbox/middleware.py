@@ -17,6 +17,7 @@ from aiohttp import web
 from lxml import etree
 
 from sandbox.keys import STORE
+from sandbox.text_rules import xml_safe
 from sandbox.v4.errors import Handler, error_response
 
 CORRELATION_HEADER = "concur-correlationid"
@@ -44,7 +45,7 @@ def legacy_error_body(request: web.Request, message: str) -> bytes:
     """The legacy XML web services' ``<Error>`` (no namespace, upper-case GUID)."""
     now = request.app[STORE].clock()
     root = etree.Element("Error")
-    etree.SubElement(root, "Message").text = message
+    etree.SubElement(root, "Message").text = xml_safe(message)
     etree.SubElement(root, "Server-Time").text = now.strftime("%Y-%m-%dT%H:%M:%S")
     etree.SubElement(root, "Id").text = str(uuid.uuid4()).upper()
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -17,6 +17,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from sandbox.engine import Actor, Engine, money
+from sandbox.roles import (
+    CO_APPROVER,
+    COMPANY_ADMIN,
+    MANAGER,
+    PROCESSOR,
+    TRAVELER,
+    WEB_SERVICES_ADMIN,
+)
 from sandbox.state import (
     CustomValue,
     SandboxAllocation,
@@ -44,6 +52,15 @@ TRAVELER2_ID: Final = "5fbe6d7c-8a9b-4c0d-9e1f-2a3b4c5d6e7f"
 MANAGER_ID: Final = "1b7a2d3f-4c5e-4f6a-8b2c-3d4e5f6a7b8c"
 COAPPROVER_ID: Final = "2c8b3e4a-5d6f-4a7b-9c3d-4e5f6a7b8c9d"
 PROCESSOR_ID: Final = "3d9c4f5b-6e7a-4b8c-8d4e-5f6a7b8c9d0e"
+ADMIN_ID: Final = "4eab5c6d-7f8a-4b9c-9d0e-1f2a3b4c5d6e"
+COMPANY_ADMIN_ID: Final = "5fbc6d7e-8a9b-4cad-8e1f-2a3b4c5d6e7f"
+TRAVELER_LOGIN: Final = "traveler@example.com"
+TRAVELER2_LOGIN: Final = "traveler2@example.com"
+MANAGER_LOGIN: Final = "manager@example.com"
+COAPPROVER_LOGIN: Final = "coapprover@example.com"
+PROCESSOR_LOGIN: Final = "processor@example.com"
+ADMIN_LOGIN: Final = "admin@example.com"  # Web Services Administrator
+COMPANY_ADMIN_LOGIN: Final = "companyadmin@example.com"  # Company Administrator only
 
 ANCHOR: Final = date(2025, 6, 2)  # demo dates are fixed so the same seed gives the same data
 SEND_BACK_COMMENT: Final = "Please attach the missing hotel folio and resubmit."
@@ -62,49 +79,67 @@ class DemoUser:
 
 DEMO_USERS: Final[tuple[DemoUser, ...]] = (
     DemoUser(
-        "traveler@example.com",
+        TRAVELER_LOGIN,
         TRAVELER_ID,
         "Chris",
         "Miller",
-        frozenset({"TRAVELER"}),
+        frozenset({TRAVELER}),
         MANAGER_ID,
         "EMP1001",
     ),
     DemoUser(
-        "traveler2@example.com",
+        TRAVELER2_LOGIN,
         TRAVELER2_ID,
         "Alex",
         "Kim",
-        frozenset({"TRAVELER"}),
+        frozenset({TRAVELER}),
         MANAGER_ID,
         "EMP1002",
     ),
     DemoUser(
-        "manager@example.com",
+        MANAGER_LOGIN,
         MANAGER_ID,
         "Morgan",
         "Lee",
-        frozenset({"TRAVELER", "MANAGER", "CO_APPROVER"}),
+        frozenset({TRAVELER, MANAGER, CO_APPROVER}),
         None,
         "EMP0100",
     ),
     DemoUser(
-        "coapprover@example.com",
+        COAPPROVER_LOGIN,
         COAPPROVER_ID,
         "Casey",
         "Jordan",
-        frozenset({"TRAVELER", "CO_APPROVER"}),
+        frozenset({TRAVELER, CO_APPROVER}),
         MANAGER_ID,
         "EMP0200",
     ),
     DemoUser(
-        "processor@example.com",
+        PROCESSOR_LOGIN,
         PROCESSOR_ID,
         "Pat",
         "Rivera",
-        frozenset({"PROCESSOR"}),
+        frozenset({PROCESSOR}),
         None,
         "EMP0300",
+    ),
+    DemoUser(
+        ADMIN_LOGIN,
+        ADMIN_ID,
+        "Jordan",
+        "Blake",
+        frozenset({TRAVELER, WEB_SERVICES_ADMIN}),
+        MANAGER_ID,
+        "EMP0400",
+    ),
+    DemoUser(
+        COMPANY_ADMIN_LOGIN,
+        COMPANY_ADMIN_ID,
+        "Riley",
+        "Chen",
+        frozenset({TRAVELER, COMPANY_ADMIN}),
+        MANAGER_ID,
+        "EMP0500",
     ),
 )
 
@@ -454,7 +489,7 @@ class _Builder:
         personal = rich and kind == "DINNR" and index % 3 == 2
         entry = SandboxEntry(
             expense_id=self.store.new_expense_id(),
-            entry_key=self.store.opaque_key(),
+            rpe_key=self.store.opaque_key(),
             expense_type_key=kind,
             expense_type_name=name,
             spend_category=category,
@@ -724,11 +759,16 @@ def seed_store(store: Store, engine: Engine, *, scale: int = 0) -> None:
 
 
 __all__ = [
+    "ADMIN_ID",
+    "ADMIN_LOGIN",
     "ANCHOR",
     "APP_ID",
     "CLIENT_ID",
     "CLIENT_SECRET",
     "COAPPROVER_ID",
+    "COAPPROVER_LOGIN",
+    "COMPANY_ADMIN_ID",
+    "COMPANY_ADMIN_LOGIN",
     "COMPANY_AUTH_TOKEN",
     "COMPANY_ID",
     "COMPANY_NAME",
@@ -736,13 +776,17 @@ __all__ = [
     "DEMO_USERS",
     "EXPENSE_TYPES",
     "MANAGER_ID",
+    "MANAGER_LOGIN",
     "PLANS",
     "POLICY_ID",
     "POLICY_NAME",
     "PROCESSOR_ID",
+    "PROCESSOR_LOGIN",
     "SEND_BACK_COMMENT",
     "TRAVELER2_ID",
+    "TRAVELER2_LOGIN",
     "TRAVELER_ID",
+    "TRAVELER_LOGIN",
     "DemoUser",
     "ReportPlan",
     "seed_store",

@@ -32,6 +32,7 @@ PAYMENT_STATUS_NAMES: dict[str, str] = {
     "P_PAID": "Paid",
 }
 ZERO = Decimal("0E-8")
+PLAIN_REPORT_KEY_BASE = 4_170_000  # plain ReportKeys are numeric strings from here up
 
 
 def utcnow() -> datetime:
@@ -67,7 +68,7 @@ class SandboxUser:
     first_name: str
     last_name: str
     password: str
-    roles: frozenset[str]  # TRAVELER, MANAGER, CO_APPROVER, PROCESSOR
+    roles: frozenset[str]  # see sandbox.roles
     manager_id: str | None = None
     currency_code: str = "USD"
     employee_id: str = ""  # the company's employee number (v4 ``Employee.employeeId``)
@@ -135,8 +136,8 @@ class SandboxAllocation:
 
 @dataclass
 class SandboxEntry:
-    expense_id: str  # 32 hex, the v4 expense id
-    entry_key: str  # opaque v1.1/v2.0 entry key (ReportEntryID / RpeKey)
+    expense_id: str  # 32 hex: the v4 expense id and the plain v2.0 ``ReportEntryID``
+    rpe_key: str  # encrypted v1.1 entry key (``RpeKey``), accepted only on v1.1 routes
     expense_type_key: str
     expense_type_name: str
     spend_category: str
@@ -222,8 +223,9 @@ class WorkflowState:
 
 @dataclass
 class SandboxReport:
-    report_id: str  # 20 upper-case hex, the v4 reportId
-    report_key: str  # opaque v1.1 key (RptKey)
+    report_id: str  # 20 upper-case hex: the v4 reportId and the v2.0/v1.1 ``ReportID``
+    rpt_key: str  # encrypted v1.1 report key (``RptKey``), accepted only on v1.1 routes
+    report_key: str  # plain (unencrypted) numeric v2.0 ``ReportKey``, shown to WS admins only
     owner_id: str
     name: str
     business_purpose: str = ""
@@ -333,6 +335,7 @@ class Store:
         self._by_key: dict[str, str] = {}
         self._by_step_key: dict[str, str] = {}
         self._report_numbers = 0
+        self._plain_keys = 0
 
     # ids -------------------------------------------------------------------------------
     def hex_id(self, length: int) -> str:
@@ -345,10 +348,19 @@ class Store:
         return self.hex_id(32)
 
     def opaque_key(self) -> str:
-        """A v1.1-style opaque key, e.g. ``nYO0ck05r5fATbnjrMBf0d$sCIBqX8WQYw``."""
+        """A v1.1-style encrypted key, e.g. ``nYO0ck05r5fATbnjrMBf0d$sCIBqX8WQYw``.
+
+        It starts with a lower-case ``n`` and holds a ``$``, so it can never equal a plain
+        id (upper-case hex or digits): a plain id sent where a key belongs finds nothing.
+        """
         body = "".join(self.rng.choices(_KEY_ALPHABET, k=30))
         cut = self.rng.randrange(8, 24)
         return "n" + body[:cut] + "$" + body[cut:]
+
+    def plain_report_key(self) -> str:
+        """The unencrypted numeric ``ReportKey`` of a new report (unique in the company)."""
+        self._plain_keys += 1
+        return str(PLAIN_REPORT_KEY_BASE + self._plain_keys)
 
     def next_report_number(self) -> str:
         self._report_numbers += 1
@@ -365,8 +377,9 @@ class Store:
     def report(self, report_id: str) -> SandboxReport | None:
         return self.reports.get(report_id.upper())
 
-    def report_by_key(self, report_key: str) -> SandboxReport | None:
-        report_id = self._by_key.get(report_key)
+    def report_by_rpt_key(self, rpt_key: str) -> SandboxReport | None:
+        """The report whose encrypted v1.1 key is ``rpt_key``; a plain id finds nothing."""
+        report_id = self._by_key.get(rpt_key)
         return self.reports.get(report_id) if report_id else None
 
     def report_by_step_key(self, step_key: str) -> SandboxReport | None:
@@ -379,13 +392,13 @@ class Store:
 
     def add_report(self, report: SandboxReport) -> None:
         self.reports[report.report_id] = report
-        self._by_key[report.report_key] = report.report_id
+        self._by_key[report.rpt_key] = report.report_id
         if report.workflow.step_key:
             self._by_step_key[report.workflow.step_key] = report.report_id
 
     def remove_report(self, report: SandboxReport) -> None:
         self.reports.pop(report.report_id, None)
-        self._by_key.pop(report.report_key, None)
+        self._by_key.pop(report.rpt_key, None)
         self._by_step_key.pop(report.workflow.step_key, None)
         self.deleted_reports.add(report.report_id)
 
@@ -414,6 +427,7 @@ class Store:
 __all__ = [
     "APPROVAL_STATUS_NAMES",
     "PAYMENT_STATUS_NAMES",
+    "PLAIN_REPORT_KEY_BASE",
     "RECALLED_STATUS_NAME",
     "ZERO",
     "CustomValue",

@@ -54,6 +54,10 @@ class Demo:
     manager: str = seed.MANAGER_ID
     coapprover: str = seed.COAPPROVER_ID
     processor: str = seed.PROCESSOR_ID
+    admin: str = seed.ADMIN_ID
+    company_admin: str = seed.COMPANY_ADMIN_ID
+    admin_login: str = seed.ADMIN_LOGIN
+    company_admin_login: str = seed.COMPANY_ADMIN_LOGIN
 
 
 DEMO = Demo()

@@ -3,7 +3,8 @@
 This is the document the v1.1 workflow-action warning says to read first: its
 ``ApprovalStatusCode``/``Name`` tell where the report is, ``WorkflowActionURL`` is where an
 action for the current step goes (an empty element when the caller has none), and
-``ReportKey`` is the opaque key the v1.1 entry APIs need. Entries are keyed by
+``ReportKey`` (sent to Web Services Administrators only) is the *unencrypted* key, which no
+v1.1 route takes: it is not read, and ``report_key`` stays None. Entries are keyed by
 ``ReportEntryID`` and belong to the plain report id. A non-itemized entry still lists one
 ``Regular`` itemization (a copy of itself); only ``Child`` rows are real itemizations.
 """
@@ -101,7 +102,7 @@ def parse_report_details(body: bytes, *, correlation_id: str | None = None) -> R
     approval = Status(code=approval_code, name=report.text("ApprovalStatusName") or approval_code)
     return ReportDetails(
         report_id=report_id,
-        report_key=report.required("ReportKey"),
+        currency_code=currency,
         approval_status=approval,
         payment_status=_status(report, "PaymentStatusCode", "PaymentStatusName"),
         workflow_action_url=report.text("WorkflowActionURL"),

@@ -8,8 +8,9 @@ leaves the status code to speak for itself.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+
+import orjson
 
 from adapters.errors import UpstreamBadResponse
 from adapters.v11.xmlsafe import parse_xml
@@ -23,8 +24,8 @@ class LegacyError:
 
 def _from_json(body: bytes) -> LegacyError | None:
     try:
-        document = json.loads(body)
-    except ValueError:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
         return None
     error = document.get("Error") if isinstance(document, dict) else None
     if not isinstance(error, dict):

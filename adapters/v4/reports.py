@@ -8,11 +8,11 @@ mapped to the v4 names and anything else is refused before sending.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Final
 
+import orjson
 from pydantic import TypeAdapter
 
 from adapters.errors import BadUserInput, UpstreamBadResponse
@@ -156,7 +156,7 @@ def new_report_body(report: NewReport) -> bytes:
     }
     if report.custom_data:
         document["customData"] = _custom_data_json(report.custom_data, "custom_data")
-    return json.dumps({k: v for k, v in document.items() if v is not None}).encode()
+    return orjson.dumps({k: v for k, v in document.items() if v is not None})
 
 
 def _patch_value(key: str, value: object) -> object:
@@ -195,7 +195,7 @@ def update_report_body(patch: Mapping[str, object]) -> bytes:
         raise BadUserInput("Give at least one field to update.", field="patch")
     document = {UPDATE_FIELDS[key]: _patch_value(key, value) for key, value in patch.items()}
     document["reportSource"] = REPORT_SOURCE
-    return json.dumps(document).encode()
+    return orjson.dumps(document)
 
 
 def parse_created_id(body: bytes, *, correlation_id: str | None = None) -> str:

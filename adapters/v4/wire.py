@@ -1,25 +1,36 @@
 """Pydantic models of the v4 JSON wire (camelCase, as Concur sends it).
 
 Field names follow the docs' schemas exactly through a camelCase alias generator; unknown
-fields are ignored (Concur adds fields without notice). Amount values are ``Decimal``: the
-body is decoded with ``parse_float=Decimal`` first (``decode_json``) because pydantic's own
-JSON parser goes through float and would turn ``525.00000000`` into ``525`` and ``0E-8``
-into ``0``.
+fields are ignored (Concur adds fields without notice).
+
+``decode_json`` is the one JSON reader of the v4 wire. orjson reads the document first:
+malformed, cut short, not UTF-8, or nested past its 1024 levels, it is refused in C without
+recursion, and anything nested past ``MAX_JSON_DEPTH`` (Concur's documents are a handful of
+levels deep) is refused too, so a hostile answer is always ``UpstreamBadResponse``, never a
+``RecursionError``. Amount values must stay exact ``Decimal`` (``525.00000000``, ``0E-8``,
+``1234567890.12345678``), which orjson and pydantic's own parser cannot give (both go
+through float), so a document with a non-integer number is read once more by the standard
+library with ``parse_float=Decimal``; the depth bound keeps that read far from Python's
+recursion limit.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
+import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel
 
 from adapters.errors import UpstreamBadResponse
 
 _T = TypeVar("_T")
+
+MAX_JSON_DEPTH: Final = 64
 
 
 class Wire(BaseModel):
@@ -133,14 +144,36 @@ class WireErrorMessage(Wire):
     custom_response_data: dict[str, Any] | None = None
 
 
+def _depths(document: Any) -> Iterator[tuple[int, Any]]:
+    """Every value of a decoded document with its depth, the root at 1 (iteratively: no
+    recursion, whatever the depth)."""
+    stack: list[tuple[int, Any]] = [(1, document)]
+    while stack:
+        depth, value = stack.pop()
+        yield depth, value
+        if isinstance(value, dict):
+            stack.extend((depth + 1, item) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((depth + 1, item) for item in value)
+
+
 def decode_json(body: bytes, *, correlation_id: str | None = None) -> Any:
-    """Decode JSON keeping every non-integer number as an exact ``Decimal``."""
+    """Decode JSON keeping every non-integer number as an exact ``Decimal`` (see above)."""
     try:
-        return json.loads(body, parse_float=Decimal)
-    except ValueError as exc:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         raise UpstreamBadResponse(
             "Concur returned malformed JSON.", correlation_id=correlation_id
         ) from exc
+    has_float = False
+    for depth, value in _depths(document):
+        if depth > MAX_JSON_DEPTH and isinstance(value, dict | list):
+            raise UpstreamBadResponse(
+                f"Concur returned JSON nested deeper than {MAX_JSON_DEPTH} levels; it was refused.",
+                correlation_id=correlation_id,
+            )
+        has_float = has_float or isinstance(value, float)
+    return json.loads(body, parse_float=Decimal) if has_float else document
 
 
 def parse_wire(body: bytes, adapter: TypeAdapter[_T], *, correlation_id: str | None = None) -> _T:
@@ -156,6 +189,7 @@ def parse_wire(body: bytes, adapter: TypeAdapter[_T], *, correlation_id: str | N
 
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "Wire",
     "WireAmount",
     "WireCostObject",

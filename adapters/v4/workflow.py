@@ -9,8 +9,9 @@ segment at all. ``expectedStepCode``/``expectedStepSequence`` make Concur itself
 
 from __future__ import annotations
 
-import json
 from typing import Final
+
+import orjson
 
 from adapters.errors import BadUserInput
 from adapters.models import ReportContext, TokenKind, WorkflowActionKind
@@ -54,7 +55,7 @@ def action_body(
         "expectedStepCode": expected_step_code,
         "expectedStepSequence": expected_step_sequence,
     }
-    return json.dumps({k: v for k, v in document.items() if v is not None}).encode()
+    return orjson.dumps({k: v for k, v in document.items() if v is not None})
 
 
 def recall_context(context: ReportContext) -> ReportContext:

@@ -3,7 +3,8 @@
 Two aiocache stores behind one interface. In process, values are the canonical models
 themselves (frozen, so sharing them between requests is safe) in a bounded LRU. In Redis,
 values are JSON (``serializer``), so a shared Redis never becomes code execution, and keys
-carry a configurable ``prefix``.
+carry a ``prefix``: the configured one, then the namespace of the upstream the values came
+from (``gateway.upstream``), so a restarted sandbox or another Concur never reads them.
 
 Invalidation is by generation: every read key embeds the report's current generation, and
 ``bump`` moves it on, orphaning every principal's entries for that report at once, with no
@@ -26,7 +27,7 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
@@ -41,8 +42,6 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from gateway.cache.serializer import JsonSerializer
 from gateway.cache.settings import CacheSettings
-from gateway.embedded import SETTINGS
-from gateway.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -358,9 +357,9 @@ def redis_store(url: str, settings: CacheSettings) -> RedisCache:
 class RedisCacheBackend(CacheBackend):
     """Redis shared by replicas; degrades to "no cache" while Redis fails."""
 
-    def __init__(self, *, url: str, settings: CacheSettings) -> None:
+    def __init__(self, *, url: str, settings: CacheSettings, prefix: str | None = None) -> None:
         store = redis_store(url, settings)
-        super().__init__(prefix=settings.prefix, store=store)
+        super().__init__(prefix=settings.prefix if prefix is None else prefix, store=store)
         client: aioredis.Redis = store.client
         self.redis = client
         self._client = client
@@ -474,26 +473,20 @@ class RedisCacheBackend(CacheBackend):
             return False
 
 
-def open_backend(settings: Settings) -> CacheBackend:
-    """Redis when ``REDIS_URL`` is set, else in process."""
-    url = settings.redis_url.get_secret_value().strip() if settings.redis_url else ""
-    if url:
-        return RedisCacheBackend(url=url, settings=settings.cache)
-    return MemoryCacheBackend(prefix=settings.cache.prefix, max_entries=settings.cache.max_entries)
+def namespaced_prefix(settings: CacheSettings, namespace: str) -> str:
+    """The configured prefix, then the upstream's namespace: every key lives under both."""
+    return f"{settings.prefix}{namespace}:" if namespace else settings.prefix
+
+
+def open_backend(redis_url: str, settings: CacheSettings, *, namespace: str) -> CacheBackend:
+    """Redis when ``redis_url`` is set, else in process; keys under ``namespace``."""
+    prefix = namespaced_prefix(settings, namespace)
+    if redis_url.strip():
+        return RedisCacheBackend(url=redis_url.strip(), settings=settings, prefix=prefix)
+    return MemoryCacheBackend(prefix=prefix, max_entries=settings.max_entries)
 
 
 BACKEND = web.AppKey("cache_backend", CacheBackend)
-
-
-async def cache_backend(app: web.Application) -> AsyncIterator[None]:
-    """The app's cache backend; after the Concur client, before the operations."""
-    backend = open_backend(app[SETTINGS])
-    app[BACKEND] = backend
-    try:
-        await backend.start()
-        yield
-    finally:
-        await backend.close()
 
 
 __all__ = [
@@ -506,8 +499,8 @@ __all__ = [
     "LocalGenerations",
     "MemoryCacheBackend",
     "RedisCacheBackend",
-    "cache_backend",
     "generation_scope",
+    "namespaced_prefix",
     "open_backend",
     "redis_store",
 ]

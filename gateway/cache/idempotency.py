@@ -1,10 +1,12 @@
-"""Idempotency keys shared by replicas: Redis holds the claim and the first outcome.
+"""Idempotency keys shared by replicas: Redis holds the claim and the kept outcome.
 
 A repeat of a workflow action may reach another replica, so the key must be claimed where
 every replica looks. ``SET NX`` with an expiry claims it (the expiry is a lease: a replica
 that dies mid-action frees the key after ``idempotency_lease_s``); the outcome then replaces
-the claim as JSON (the ``Outcome`` model's own codec, so decimals replay exactly). A
-concurrent repeat polls with a doubling back-off, bounded by ``idempotency_wait_s``.
+the claim as JSON (the ``Outcome`` model's own codec, so decimals replay exactly). A kept
+unknown outcome is reopened by swapping the exact record for a new claim (compare and set),
+so of several repeats exactly one settles it. A concurrent repeat polls with a doubling
+back-off, bounded by ``idempotency_wait_s``.
 
 While Redis is failing the store falls back to this process's in-memory store: actions keep
 working, and a repeat reaching the same replica is still answered once.
@@ -18,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import orjson
 from pydantic import ValidationError
@@ -26,7 +28,12 @@ from pydantic import ValidationError
 from adapters.errors import IdempotencyConflict
 from gateway.cache.backend import CacheBackend, CacheUnavailable
 from gateway.settings import Settings
-from resolvers.operations.idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from resolvers.operations.idempotency import (
+    Claim,
+    IdempotencyStore,
+    InMemoryIdempotencyStore,
+    conflict,
+)
 from resolvers.operations.outcome import Outcome
 
 logger = logging.getLogger(__name__)
@@ -51,12 +58,13 @@ return 0
 """
 """Free the key only while it is still our claim."""
 
-
-def conflict() -> IdempotencyConflict:
-    return IdempotencyConflict(
-        "This idempotency key was already used for a different action or report; use a new key.",
-        field="idempotencyKey",
-    )
+REOPEN_SCRIPT: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return false
+"""
+"""Turn a kept unknown outcome into our claim, unless someone else changed it first."""
 
 
 def still_running() -> IdempotencyConflict:
@@ -99,39 +107,59 @@ class RedisIdempotencyStore:
         self._claims: dict[str, _Claim] = {}
         self._complete = self._redis.register_script(COMPLETE_SCRIPT)
         self._release = self._redis.register_script(RELEASE_SCRIPT)
+        self._reopen = self._redis.register_script(REOPEN_SCRIPT)
 
     def _key(self, key: str) -> str:
         return self._prefix + key
 
-    async def claim(self, key: str, fingerprint: str) -> Outcome | None:
+    async def claim(self, key: str, fingerprint: str, *, reopen_unsettled: bool = False) -> Claim:
         deadline = self._clock() + self._wait_s
         delay = POLL_FIRST_S
         while True:
             token = orjson.dumps({"fingerprint": fingerprint, "claim": uuid.uuid4().hex})
             try:
-                claimed, recorded = await self._try_claim(key, token)
+                claimed, raw = await self._try_claim(key, token)
+                if claimed:
+                    self._claims[key] = _Claim(fingerprint, token)
+                    return Claim()
+                if raw is None:
+                    continue  # freed between our SET and GET: claim again at once
+                kept = self._kept(raw, fingerprint)
+                if kept is not None and reopen_unsettled and kept.unsettled:
+                    if await self._try_reopen(key, raw, token):
+                        self._claims[key] = _Claim(fingerprint, token)
+                        return Claim(unsettled=kept)
+                    continue  # another repeat changed it first: look again
             except CacheUnavailable:
-                return await self._claim_locally(key, fingerprint)
-            if claimed:
-                self._claims[key] = _Claim(fingerprint, token)
-                return None
-            if recorded is None:
-                continue  # freed between our SET and GET: claim again at once
-            if recorded.get("fingerprint") != fingerprint:
-                raise conflict()
-            outcome = recorded.get("outcome")
-            if outcome is not None:
-                try:
-                    return Outcome.model_validate(outcome)
-                except ValidationError:
-                    logger.warning("recorded outcome no longer decodes; key refused")
-                    raise still_running() from None
+                return await self._claim_locally(key, fingerprint, reopen_unsettled)
+            if kept is not None:
+                return Claim(kept=kept)
             if self._clock() >= deadline:
                 raise still_running()
             await asyncio.sleep(delay)  # another request holds the key: poll, backing off
             delay = min(delay * 2, POLL_MAX_S)
 
-    async def _try_claim(self, key: str, token: bytes) -> tuple[bool, dict[str, Any] | None]:
+    def _kept(self, raw: bytes | str, fingerprint: str) -> Outcome | None:
+        """The outcome kept in a record (None while it is a claim in flight)."""
+        record = orjson.loads(raw)
+        if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
+            raise conflict()
+        outcome = record.get("outcome")
+        if outcome is None:
+            return None
+        try:
+            return Outcome.model_validate(outcome)
+        except ValidationError:
+            logger.warning("kept outcome no longer decodes; key refused")
+            raise still_running() from None
+
+    async def _try_reopen(self, key: str, raw: bytes | str, token: bytes) -> bool:
+        reopened = await self._backend.call(
+            lambda: self._reopen(keys=[self._key(key)], args=[raw, token, self._lease_ms])
+        )
+        return bool(reopened)
+
+    async def _try_claim(self, key: str, token: bytes) -> tuple[bool, bytes | str | None]:
         """(True, None): claimed. (False, record): held. (False, None): freed meanwhile."""
         stored = self._key(key)
         claimed = await self._backend.call(
@@ -139,17 +167,13 @@ class RedisIdempotencyStore:
         )
         if claimed:
             return True, None
-        raw = await self._backend.call(lambda: self._redis.get(stored))
-        if raw is None:
-            return False, None
-        record = orjson.loads(raw)
-        return False, record if isinstance(record, dict) else {}
+        return False, await self._backend.call(lambda: self._redis.get(stored))
 
-    async def _claim_locally(self, key: str, fingerprint: str) -> Outcome | None:
-        recorded = await self._fallback.claim(key, fingerprint)
-        if recorded is None:
+    async def _claim_locally(self, key: str, fingerprint: str, reopen_unsettled: bool) -> Claim:
+        claim = await self._fallback.claim(key, fingerprint, reopen_unsettled=reopen_unsettled)
+        if claim.kept is None:
             self._claims[key] = _Claim(fingerprint, b"")
-        return recorded
+        return claim
 
     async def complete(self, key: str, outcome: Outcome) -> None:
         claim = self._claims.pop(key, None)
@@ -198,4 +222,4 @@ def idempotency_store(backend: CacheBackend, settings: Settings) -> IdempotencyS
     )
 
 
-__all__ = ["RedisIdempotencyStore", "idempotency_store"]
+__all__ = ["RedisIdempotencyStore", "idempotency_store", "still_running"]

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar, cast
 
 import orjson
+from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
 from adapters.errors import NotFound
@@ -33,6 +34,7 @@ from resolvers.operations.cache import (
     ReadCache,
     note_unvouched_read,
 )
+from resolvers.operations.resources import Resource
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,9 @@ class GenerationalReadCache:
 
     def __init__(self, backend: CacheBackend, settings: CacheSettings) -> None:
         self._backend = backend
-        self._ttls = {name: ttl for name, ttl in settings.ttls().items() if ttl > 0}
+        self._ttls: dict[Resource, float] = {
+            name: ttl for name, ttl in settings.ttls().items() if ttl > 0
+        }
         self._not_found_ttl_s = settings.not_found_ttl_s
         self._prefix = f"{backend.prefix}read:{KEY_FORMAT}:"
         self._flights: dict[str, SingleFlight[Any]] = {}
@@ -184,4 +188,8 @@ def read_cache(backend: CacheBackend, settings: CacheSettings) -> ReadCache:
     return GenerationalReadCache(backend, settings)
 
 
-__all__ = ["KEY_FORMAT", "GenerationalReadCache", "read_cache"]
+READ_CACHE: web.AppKey[ReadCache] = web.AppKey("read_cache")
+"""The app's one read cache, handed to the operations (reads, mutations) and the ESS
+receiver (events): both invalidate through it."""
+
+__all__ = ["KEY_FORMAT", "READ_CACHE", "GenerationalReadCache", "read_cache"]

@@ -1,15 +1,14 @@
-"""Whole-response reuse for repeated queries, kept true by the same report generations.
+"""Storage of whole answers to queries, kept true by the same report generations.
 
-Front ends send the same query for the same report again and again. Executing it, even with
-every upstream read cached, costs Strawberry's validation and field completion on each
-request — an order of magnitude more than serving bytes. So a query's encoded answer is kept
-under (principal, document hash, operation name, variables) together with the generation of
-every report it was built from (``ReadDependencies``, recorded by the read cache). It is
-served again only while each of those reports is still at that generation: an ESS event or a
-mutation that bumps any of them makes it unreachable, exactly like the read entries beneath.
+A query's encoded answer is kept under (principal, document hash, operation name, variables)
+together with the generation of every report it was built from (``ReadDependencies``,
+recorded by the read cache). It is served again only while each of those reports is still
+at that generation: an ESS event or a mutation that bumps any of them makes it unreachable,
+exactly like the read entries beneath. Deciding which requests may be answered from here
+(queries only, after APQ) is the view's business: see ``gateway/reuse.py``.
 
-Only queries are kept, only answers without errors, only when every upstream read was one the
-read cache could vouch for (lists are not: their membership has no generation). The principal
+Only answers without errors are kept, and only when every upstream read was one the read
+cache could vouch for (lists are not: their membership has no generation). The principal
 is part of the key, so one caller's answer never reaches another.
 """
 
@@ -17,20 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any, Final
 
 import orjson
 from aiohttp import web
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
 
-from adapters.client import Credentials
-from gateway.apq import PERSISTED_QUERIES, PersistedQueryError, requested_hash, sha256_hex
 from gateway.cache.backend import BACKEND, CacheBackend, CacheUnavailable
-from gateway.embedded import SETTINGS
-from gateway.telemetry.operation import record_cached_answer
-from resolvers.operations.cache import READ_DEPENDENCIES, ReadDependencies, principal_of
+from gateway.settings import SETTINGS
+from resolvers.operations.cache import ReadDependencies
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +36,10 @@ MAX_BODY_BYTES: Final = 256 * 1024
 class ResponseCache:
     """Encoded answers of queries, valid while their reports' generations stand."""
 
-    def __init__(self, backend: CacheBackend, *, ttl_s: float, max_documents: int = 512) -> None:
+    def __init__(self, backend: CacheBackend, *, ttl_s: float) -> None:
         self._backend = backend
         self._ttl_s = ttl_s
         self._prefix = f"{backend.prefix}response:{KEY_FORMAT}:"
-        self._is_query: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
-        self._max_documents = max_documents
 
     def key(
         self,
@@ -81,18 +73,9 @@ class ResponseCache:
         backend.stats.response_hits += 1
         return body
 
-    async def put(
-        self,
-        key: str,
-        query: str,
-        operation_name: str | None,
-        body: bytes,
-        deps: ReadDependencies,
-    ) -> None:
-        """Keep ``body`` if it is a reusable answer to a query."""
+    async def put(self, key: str, body: bytes, deps: ReadDependencies) -> None:
+        """Keep ``body``, a query's answer, if it is reusable."""
         if not deps.reusable or len(body) > MAX_BODY_BYTES or b'"errors"' in body:
-            return
-        if not self._is_a_query(query, operation_name):
             return
         if self._backend.shared:
             value: object = {"body": body.decode(), "generations": deps.generations}
@@ -110,96 +93,8 @@ class ResponseCache:
             return str(stored["body"]).encode(), dict(stored["generations"])
         raise CacheUnavailable("unreadable response entry")
 
-    def _is_a_query(self, query: str, operation_name: str | None) -> bool:
-        """Whether the selected operation is a query (mutations are never kept)."""
-        memo = (query, operation_name)
-        known = self._is_query.get(memo)
-        if known is None:
-            try:
-                operation = get_operation_ast(parse(query), operation_name)
-            except GraphQLError:
-                operation = None
-            known = operation is not None and operation.operation is OperationType.QUERY
-            self._is_query[memo] = known
-            if len(self._is_query) > self._max_documents:
-                self._is_query.popitem(last=False)
-        return known
-
 
 RESPONSES = web.AppKey("response_cache", ResponseCache)
-
-Execute = Callable[[], Awaitable[web.StreamResponse]]
-
-
-class _Request:
-    """The parts of a POSTed GraphQL request that name its answer."""
-
-    __slots__ = ("digest", "name", "query", "variables")
-
-    def __init__(
-        self, digest: str, query: str | None, name: str | None, variables: dict[str, Any] | None
-    ) -> None:
-        self.digest = digest
-        self.query = query
-        self.name = name
-        self.variables = variables
-
-
-def _parse(raw: bytes) -> _Request | None:
-    """The request's document hash, name and variables; None when it is not a plain query
-    request (Strawberry then answers it, errors included)."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        data = None
-    if not isinstance(data, dict):
-        return None
-    query, name, variables = data.get("query"), data.get("operationName"), data.get("variables")
-    if not isinstance(name, str | None) or not isinstance(variables, dict | None):
-        return None
-    if isinstance(query, str):
-        return _Request(sha256_hex(query), query, name, variables)
-    extensions = data.get("extensions")
-    if query is not None or not isinstance(extensions, dict):
-        return None
-    try:
-        return _Request(requested_hash(extensions.get("persistedQuery")), None, name, variables)
-    except PersistedQueryError:
-        return None
-
-
-async def answer(
-    request: web.Request, credentials: Credentials | None, execute: Execute
-) -> web.StreamResponse:
-    """Serve a POSTed query from the response cache, or execute it and maybe keep it."""
-    cache = request.app.get(RESPONSES)
-    if cache is None or credentials is None or request.method != "POST":
-        return await execute()
-    parsed = _parse(await request.read())
-    if parsed is None:
-        return await execute()
-    key = cache.key(principal_of(credentials), parsed.digest, parsed.name, parsed.variables)
-    body = await cache.get(key)
-    if body is not None:
-        record_cached_answer(request, operation_name=parsed.name, document_hash=parsed.digest)
-        return web.Response(body=body, content_type="application/json")
-    deps = ReadDependencies()
-    token = READ_DEPENDENCIES.set(deps)
-    try:
-        response = await execute()
-    finally:
-        READ_DEPENDENCIES.reset(token)
-    encoded = response.body if isinstance(response, web.Response) else None
-    if response.status == 200 and isinstance(encoded, bytes):
-        document = parsed.query or await _document(request, parsed.digest)
-        if document is not None:
-            await cache.put(key, document, parsed.name, encoded, deps)
-    return response
-
-
-async def _document(request: web.Request, digest: str) -> str | None:
-    persisted = request.app.get(PERSISTED_QUERIES)
-    return None if persisted is None else await persisted.lookup(digest)
 
 
 async def response_cache(app: web.Application) -> AsyncIterator[None]:
@@ -210,4 +105,4 @@ async def response_cache(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-__all__ = ["RESPONSES", "ResponseCache", "answer", "response_cache"]
+__all__ = ["RESPONSES", "ResponseCache", "response_cache"]

@@ -1,8 +1,8 @@
 """Settings groups of the cache (``CONCUR_GATEWAY_CACHE__*``) and of APQ (``..._APQ__*``).
 
 Plain models with no imports from the rest of the gateway, so ``gateway.settings`` can nest
-them. Where Redis is comes from ``REDIS_URL`` (a top-level setting): without it the cache is
-in process.
+them; each cache takes its own group, never the whole ``Settings``. Where Redis is comes
+from ``REDIS_URL`` (a top-level setting): without it the cache is in process.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import BaseModel, Field
+
+from resolvers.operations.resources import Resource
 
 
 class CacheSettings(BaseModel):
@@ -22,6 +24,7 @@ class CacheSettings(BaseModel):
 
     enabled: bool = True
     prefix: str = "concur-gateway:"
+    """Before every shared key; the upstream's namespace follows it (``gateway.upstream``)."""
     max_entries: int = Field(default=10_000, ge=1)
     report_ttl_s: float = Field(default=120.0, ge=0)
     details_ttl_s: float = Field(default=120.0, ge=0)
@@ -36,13 +39,13 @@ class CacheSettings(BaseModel):
     idempotency_lease_s: float = Field(default=60.0, gt=0)
     idempotency_wait_s: float = Field(default=20.0, gt=0)
 
-    def ttls(self) -> dict[str, float]:
-        """TTL per cached resource (the names the loaders use in their ``CacheKey``)."""
+    def ttls(self) -> dict[Resource, float]:
+        """TTL per cached resource (what the loaders name in their ``CacheKey``)."""
         return {
-            "report": self.report_ttl_s,
-            "details": self.details_ttl_s,
-            "entry": self.entry_ttl_s,
-            "cost_objects": self.cost_objects_ttl_s,
+            Resource.REPORT: self.report_ttl_s,
+            Resource.DETAILS: self.details_ttl_s,
+            Resource.ENTRY: self.entry_ttl_s,
+            Resource.COST_OBJECTS: self.cost_objects_ttl_s,
         }
 
 

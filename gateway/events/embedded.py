@@ -14,8 +14,9 @@ import logging
 from aiohttp import web
 
 from adapters.ess import open_ess_subscriptions
-from gateway.embedded import SANDBOX, SETTINGS, UPSTREAM
-from gateway.resources import CLIENT
+from gateway.embedded import SANDBOX
+from gateway.settings import SETTINGS
+from gateway.upstream import CLIENT, UPSTREAM
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,9 @@ async def subscribe_embedded(app: web.Application, origin: str) -> str | None:
         return None
     ess = app[SETTINGS].ess
     endpoint = webhook_url(ess.public_url or origin, ess.path)
-    async with open_ess_subscriptions(app[UPSTREAM], app[CLIENT].app_token) as subscriptions:
+    async with open_ess_subscriptions(
+        app[UPSTREAM].settings, app[CLIENT].app_token
+    ) as subscriptions:
         await subscriptions.save(ess.subscription_id, endpoint)
     logger.info("subscribed to the embedded sandbox's ESS", extra={"endpoint": endpoint})
     return endpoint

@@ -34,6 +34,7 @@ from gateway.events.dedupe import Claim
 from gateway.events.facts import order_key
 from gateway.events.stats import UNKNOWN_EVENT_TYPE, Outcome
 from gateway.events.tls import peer_common_names
+from resolvers.operations import invalidation
 
 if TYPE_CHECKING:
     from adapters.models import ReportEvent
@@ -73,6 +74,7 @@ class EssReceiver:
         facts: FactsStore,
         broker: EventBroker,
         stats: EssStats,
+        cache: ReadCache,
     ) -> None:
         self._settings = settings
         self._keyring = keyring
@@ -80,8 +82,9 @@ class EssReceiver:
         self._facts = facts
         self._broker = broker
         self._stats = stats
+        self._cache = cache
 
-    async def handle(self, request: web.Request, cache: ReadCache) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
         """Answer one delivery within ``ess.deadline_s`` (key re-reads included)."""
         deadline = asyncio.get_running_loop().time() + self._settings.deadline_s
         body = await request.read()
@@ -102,7 +105,7 @@ class EssReceiver:
             return _answer(400, error=exc.message)
         try:
             async with asyncio.timeout_at(deadline):
-                outcome = await self._apply(event, cache)
+                outcome = await self._apply(event)
         except (Unavailable, TimeoutError, *BackendFailure) as exc:
             self._stats.record(event.event_type, Outcome.UNAVAILABLE)
             logger.warning(
@@ -141,7 +144,7 @@ class EssReceiver:
         logger.warning("ESS delivery refused: %s", reason)
         return _answer(401, error="The delivery is not authenticated as Concur's.")
 
-    async def _apply(self, event: ReportEvent, cache: ReadCache) -> Outcome:
+    async def _apply(self, event: ReportEvent) -> Outcome:
         claim = await self._ledger.claim(event.id)
         if claim is Claim.DONE:
             return Outcome.DUPLICATE
@@ -151,7 +154,7 @@ class EssReceiver:
             kept = True
             if event.facts is not None:
                 kept = await self._facts.record(event.facts, order_key(event))
-            await cache.invalidate_report(event.report_id)
+            await invalidation.after_event(self._cache, event)
             await self._ledger.complete(event.id)
         except BaseException:
             with contextlib.suppress(*BackendFailure):  # else the claim expires on its own

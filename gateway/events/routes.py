@@ -5,12 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.events.keys import ESS_RECEIVER
-from gateway.resources import OPERATIONS
 
 
 async def ess_webhook(request: web.Request) -> web.Response:
     """One ESS delivery (see ``gateway.events.receiver``)."""
-    return await request.app[ESS_RECEIVER].handle(request, request.app[OPERATIONS].cache)
+    return await request.app[ESS_RECEIVER].handle(request)
 
 
 def add_ess_routes(app: web.Application, path: str) -> None:

@@ -1,8 +1,8 @@
 """The event services of an app, owned by one ``cleanup_ctx``: keys, ledger, facts, broker.
 
 It runs after the cache backend (Redis, when configured, is shared through it; without a
-backend everything stays in process) and before
-the operations (which take the facts store and the broker). With the embedded sandbox and
+backend everything stays in process) and the read cache (which the receiver invalidates),
+and before the operations (which take the facts store and the broker). With the embedded sandbox and
 no keys configured, the sandbox's published key is trusted; with a real upstream, keys must
 be configured (nothing is trusted on first use) and without any every delivery is refused.
 """
@@ -19,7 +19,8 @@ import aiohttp
 from aiohttp import web
 
 from gateway.cache.backend import BACKEND
-from gateway.embedded import SANDBOX, SETTINGS
+from gateway.cache.read_cache import READ_CACHE
+from gateway.embedded import SANDBOX
 from gateway.events.broker import EventBroker
 from gateway.events.dedupe import EventLedger, InMemoryLedger, RedisLedger
 from gateway.events.facts import FactsStore, InMemoryFactsStore, RedisFactsStore
@@ -27,6 +28,7 @@ from gateway.events.keyring import EssKeyring
 from gateway.events.keys import ESS_KEYS, ESS_RECEIVER, ESS_STATS, EVENT_BROKER, FACTS_STORE
 from gateway.events.receiver import EssReceiver
 from gateway.events.stats import EssStats
+from gateway.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +101,13 @@ async def event_services(app: web.Application) -> AsyncIterator[None]:
         app[FACTS_STORE] = facts
         app[EVENT_BROKER] = broker
         app[ESS_RECEIVER] = EssReceiver(
-            settings=ess, keyring=keyring, ledger=ledger, facts=facts, broker=broker, stats=stats
+            settings=ess,
+            keyring=keyring,
+            ledger=ledger,
+            facts=facts,
+            broker=broker,
+            stats=stats,
+            cache=app[READ_CACHE],
         )
         refresher = asyncio.create_task(
             _refresh_periodically(keyring, ess.key_refresh_s), name="ess-key-refresh"

@@ -21,8 +21,9 @@ from adapters.client import ConcurClient
 from adapters.deadline import deadline_after
 from adapters.errors import GatewayError
 from adapters.models import ReportContext, ReportView
-from gateway.embedded import SANDBOX, SETTINGS
-from gateway.resources import CLIENT
+from gateway.embedded import SANDBOX
+from gateway.settings import SETTINGS
+from gateway.upstream import CLIENT
 
 logger = logging.getLogger(__name__)
 

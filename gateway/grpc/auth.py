@@ -1,9 +1,10 @@
 """Who is calling: the ``authorization`` metadata, checked as HTTP checks its header.
 
 The same rule (``Bearer <token>``, ``gateway.view.bearer_token``) and the same check
-(``ConcurClient.verify_token``: Concur's signing keys, cached) give the same principal on
-both faces. Unlike GraphQL, which answers ``me`` to anonymous callers, every RPC acts as
-someone, so a call without a token is refused before anything runs.
+(``ConcurClient.verify_token``: Concur's signing keys, cached, and no token Concur has
+refused since) give the same principal on both faces. Unlike GraphQL, which answers ``me``
+to anonymous callers, every RPC acts as someone, so a call without a token is refused
+before anything runs.
 """
 
 from __future__ import annotations

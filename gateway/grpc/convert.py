@@ -1,8 +1,9 @@
 """Canonical models to protobuf messages and back: the only place the two meet.
 
 Each message mirrors the graph's type of the same name, so this module is the gRPC twin of
-the Strawberry types' ``from_model``: amounts stay exact (``str(Decimal)``, as the graph's
-Decimal scalar serialises them), instants become Timestamps, dates ``google.type.Date``.
+the Strawberry types' ``from_model``: amounts stay exact, as positional text at the
+canonical scale (``adapters.decimals.plain``, as the graph's Decimal scalar serialises
+them), instants become Timestamps, dates ``google.type.Date``.
 Requests become the same transport-free requests the GraphQL inputs build.
 
 Enums follow one naming rule, checked by a test: the proto value of a canonical member is
@@ -22,6 +23,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.type.date_pb2 import Date
 
 from adapters import models
+from adapters.decimals import plain
 from adapters.errors import BadUserInput
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
@@ -109,7 +111,7 @@ def calendar_date(value: date | None) -> Date | None:
 def amount(model: models.Amount | None) -> pb.Amount | None:
     if model is None:
         return None
-    return pb.Amount(value=str(model.value), currency_code=model.currency_code)
+    return pb.Amount(value=plain(model.value), currency_code=model.currency_code)
 
 
 def status(model: models.Status) -> pb.Status:
@@ -158,7 +160,7 @@ def entry(model: models.Entry) -> pb.Entry:
         transaction_amount=amount(model.transaction_amount),
         posted_amount=amount(model.posted_amount),
         approved_amount=amount(model.approved_amount),
-        exchange_rate=None if model.exchange_rate is None else str(model.exchange_rate),
+        exchange_rate=None if model.exchange_rate is None else plain(model.exchange_rate),
         vendor=model.vendor,
         location=model.location,
         payment_type=payment_type,

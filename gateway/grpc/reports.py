@@ -10,10 +10,12 @@ GraphQL selection does, so a listed report costs one round trip per level either
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from adapters import models
+from adapters.errors import GatewayError
 from gateway.grpc import convert
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
@@ -32,48 +34,69 @@ def wants(include: service_pb2.ReportInclude) -> Wants:
     )
 
 
-async def _none() -> None:
-    return None
+T = TypeVar("T")
 
 
-async def _nothing() -> list[models.Entry]:
-    return []
+@dataclass(frozen=True, slots=True)
+class Part(Generic[T]):
+    """One part's outcome: its value, or the error that cost it."""
+
+    value: T
+    error: pb.PartError | None = None
 
 
-async def _no_cost_objects() -> list[models.CostObject]:
-    return []
-
-
-async def _no_actions() -> list[models.WorkflowActionKind]:
-    return []
+async def _part(name: str, read: Awaitable[T] | None, empty: T) -> Part[T]:
+    """Read one part; a ``GatewayError`` costs this part only (anything else is a bug and
+    fails the call, as it would be masked in the graph)."""
+    if read is None:
+        return Part(empty)
+    try:
+        return Part(await read)
+    except GatewayError as exc:
+        return Part(empty, pb.PartError(part=name, code=exc.code, message=exc.message))
 
 
 async def expanded(
     ctx: Context, report: models.Report, include: service_pb2.ReportInclude
 ) -> pb.Report:
-    """The report as a message, its included parts read concurrently."""
+    """The report as a message, its included parts read concurrently; a part that fails is
+    left empty with a ``PartError`` (the graph's null field with its error)."""
     if not wants(include).anything:
         return convert.report(report)
+    no_entries: list[models.Entry] = []
+    no_cost_objects: list[models.CostObject] = []
+    no_actions: list[models.WorkflowActionKind] = []
     entries, cost_objects, workflow, actions = await asyncio.gather(
-        reads.entries(ctx, report.id) if include.entries else _nothing(),
-        reads.cost_objects(ctx, report.id) if include.cost_objects else _no_cost_objects(),
-        reads.workflow_step(ctx, report) if include.workflow else _none(),
-        reads.available_actions(ctx, report) if include.available_actions else _no_actions(),
+        _part("entries", reads.entries(ctx, report.id) if include.entries else None, no_entries),
+        _part(
+            "cost_objects",
+            reads.cost_objects(ctx, report.id) if include.cost_objects else None,
+            no_cost_objects,
+        ),
+        _part("workflow", reads.workflow_step(ctx, report) if include.workflow else None, None),
+        _part(
+            "available_actions",
+            reads.available_actions(ctx, report) if include.available_actions else None,
+            no_actions,
+        ),
     )
-    return convert.report(
+    message = convert.report(
         report,
-        entries=entries,
-        cost_objects=cost_objects,
-        workflow=workflow,
-        available_actions=actions,
+        entries=entries.value,
+        cost_objects=cost_objects.value,
+        workflow=workflow.value,
+        available_actions=actions.value,
     )
+    message.part_errors.extend(
+        part.error for part in (entries, cost_objects, workflow, actions) if part.error
+    )
+    return message
 
 
 async def expanded_all(
     ctx: Context, found: Sequence[models.Report], include: service_pb2.ReportInclude
 ) -> list[pb.Report]:
-    """Every listed report, in list order; one failing part fails the list (as in the graph,
-    where a list of non-null reports cannot hold a hole)."""
+    """Every listed report, in list order; a failing part costs that report's part only."""
     if not wants(include).anything:
         return [convert.report(r) for r in found]
     return list(await asyncio.gather(*(expanded(ctx, r, include) for r in found)))

@@ -21,12 +21,11 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
-from gateway.embedded import SETTINGS
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2_grpc as service_grpc
 from gateway.grpc.interceptor import SERVICE, CallInterceptor, MetricsSource, TracerSource
 from gateway.grpc.servicer import ReportServicer
 from gateway.resources import OPERATIONS
-from gateway.settings import Settings
+from gateway.settings import SETTINGS, Settings
 from gateway.telemetry.instruments import INSTRUMENTS
 from gateway.telemetry.metrics import GatewayMetrics
 from resolvers.operations.services import Operations

@@ -25,7 +25,7 @@ from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Observation
 
 if TYPE_CHECKING:
-    from adapters.http import UpstreamCallEvent
+    from adapters.upstream import UpstreamCallEvent
 
 METER_NAME: Final = "concur_gateway"
 LATENCY_BUCKETS_S: Final = (
@@ -111,7 +111,7 @@ class GatewayMetrics:
         meter.create_observable_gauge(
             "gateway.upstream.circuit_breaker.state",
             [self._observe_breakers],
-            description="1 for the state each upstream host's circuit is in",
+            description="1 for the state each upstream endpoint's circuit is in",
         )
         for counter in CACHE_COUNTERS:
             meter.create_observable_counter(

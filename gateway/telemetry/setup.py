@@ -20,7 +20,6 @@ from gateway.cache.backend import BACKEND
 from gateway.events.keys import ESS_STATS, EVENT_BROKER
 from gateway.extensions import ExtensionFactory
 from gateway.health import QUIET_PATHS
-from gateway.resources import CLIENT
 from gateway.settings import Settings
 from gateway.telemetry.instruments import INSTRUMENTATION, INSTRUMENTS, TELEMETRY, Instruments
 from gateway.telemetry.metrics import METER_NAME, GatewayMetrics, MetricSources
@@ -28,6 +27,7 @@ from gateway.telemetry.middleware import request_middleware
 from gateway.telemetry.operation import OperationSpans, ResolverSpans
 from gateway.telemetry.prometheus import metrics_endpoint
 from gateway.telemetry.providers import Telemetry, open_providers
+from gateway.upstream import CLIENT
 
 
 def breaker_states(app: web.Application) -> Mapping[str, str] | None:

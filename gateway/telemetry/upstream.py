@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from adapters.http import UpstreamCallHook
 from adapters.tracing import UpstreamTracer
+from adapters.upstream import UpstreamCallHook
 from gateway.telemetry.instruments import INSTRUMENTS
 
 

@@ -2,7 +2,12 @@
 
 Each action: refuse bad input before any upstream call; claim the idempotency key; read the
 report's details fresh and check the caller's expectation (``guard``); send the action once
-(adapters never retry actions); forget cached copies; return the report read fresh.
+(adapters never retry actions); end the mutation (``freshness.conclude``).
+
+A repeat under a key whose earlier attempt ended with ``ACTION_OUTCOME_UNKNOWN`` settles it
+with the same fresh read: a report that moved where the action leads is that action's
+success, confirmed (``Outcome.confirmed``) with nothing sent; a report still at the expected
+step gets the action sent once.
 """
 
 from __future__ import annotations
@@ -11,11 +16,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from adapters.client import Credentials
-from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError
+from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError, Unauthenticated
 from adapters.models import Protocol, ReportContext, ReportDetails, WorkflowActionKind
 from resolvers.operations import guard
-from resolvers.operations.freshness import fresh_report, invalidate, refused
-from resolvers.operations.idempotency import run_once
+from resolvers.operations.freshness import Applied, conclude, refused
+from resolvers.operations.idempotency import key_scope, run_once
 from resolvers.operations.outcome import Outcome, problems_of
 from resolvers.operations.requests import ActionRequest
 
@@ -39,35 +44,57 @@ async def perform(ctx: Context, request: ActionRequest) -> Outcome:
         guard.check_request(request)
     except BadUserInput as exc:
         return Outcome(problems=problems_of(exc))
-    scope = f"{creds.kind.value}:{creds.user_id.lower()}:{request.idempotency_key}"
-    fingerprint = f"{request.kind.value}:{request.report_id}"
     try:
         return await run_once(
             ctx.operations.idempotency,
-            scope if request.idempotency_key is not None else None,
-            fingerprint,
-            lambda: _attempt(ctx, creds, request),
+            key_scope(creds, request.idempotency_key),
+            f"{request.kind.value}:{request.report_id}",
+            lambda: _attempt(ctx, creds, request, settling=False),
+            settle=lambda: _attempt(ctx, creds, request, settling=True),
         )
-    except GatewayError as exc:  # IdempotencyConflict: nothing was read or sent
-        return await refused(ctx, creds, exc, None, view_after(request.kind))
+    except GatewayError as exc:  # IdempotencyConflict: nothing was sent
+        return await refused(ctx, creds, exc, request.report_id, view_after(request.kind))
 
 
-async def _attempt(ctx: Context, creds: Credentials, request: ActionRequest) -> Outcome:
-    context = view_after(request.kind)
-    client = ctx.operations.client
-    try:
-        details = await client.get_report_details(creds, request.report_id)
+async def _attempt(
+    ctx: Context, creds: Credentials, request: ActionRequest, *, settling: bool
+) -> Outcome:
+    async def change() -> Applied:
+        details = await (_settling_read if settling else _read)(ctx, creds, request.report_id)
+        if settling and guard.shows_applied(request, details):
+            logger.info("unknown action outcome confirmed", extra={"action": request.kind.value})
+            return Applied(request.report_id, confirmed=True)
         guard.check_report(request, details)
-        await _send(ctx, creds, request, details)
-    except ActionOutcomeUnknown as exc:
-        logger.warning("workflow action outcome unknown", extra={"action": request.kind.value})
-        await invalidate(ctx, request.report_id)
-        return await refused(ctx, creds, exc, request.report_id, context)
+        try:
+            await _send(ctx, creds, request, details)
+        except ActionOutcomeUnknown:
+            logger.warning("workflow action outcome unknown", extra={"action": request.kind.value})
+            raise
+        return Applied(request.report_id)
+
+    context = view_after(request.kind)
+    return await conclude(ctx, creds, request.report_id, context, change, details_fallback=True)
+
+
+async def _read(ctx: Context, creds: Credentials, report_id: str) -> ReportDetails:
+    return await ctx.operations.client.get_report_details(creds, report_id)
+
+
+async def _settling_read(ctx: Context, creds: Credentials, report_id: str) -> ReportDetails:
+    """The read that settles an unknown outcome: if it fails, the outcome stays unknown
+    (kept under the key), whatever the reason, since a refused read says nothing about
+    whether the action took effect (an approver may lose sight of a report it moved on)."""
+    try:
+        return await _read(ctx, creds, report_id)
+    except (Unauthenticated, ActionOutcomeUnknown):
+        raise
     except GatewayError as exc:
-        return await refused(ctx, creds, exc, request.report_id, context)
-    await invalidate(ctx, request.report_id)
-    report = await fresh_report(ctx, creds, request.report_id, context, details_fallback=True)
-    return Outcome(report=report)
+        raise ActionOutcomeUnknown(
+            "An earlier request with this idempotency key may have applied the action, and "
+            "the report could not be read to find out: re-read it, then try again with the "
+            "same key.",
+            correlation_id=exc.correlation_id,
+        ) from exc
 
 
 async def _send(

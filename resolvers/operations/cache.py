@@ -1,9 +1,11 @@
-"""The seam where a shared read cache plugs in (none yet: every read goes to Concur).
+"""The seam between the loaders and the shared read cache (``gateway.cache.read_cache``).
 
-Keys always carry the principal (a cached report must never reach another caller), and
-invalidation is by report, so an implementation can bump a per-report generation instead of
-scanning keys. Workflow guards and post-action reads never come through here: they must see
-Concur as it is now.
+The operations depend on ``ReadCache`` only; the gateway plugs in its generational cache
+(in process or Redis), and ``NoCache`` reads everything from Concur. Keys always carry the
+principal (a cached report must never reach another caller) and name a ``Resource``;
+invalidation is by report (``invalidation``), which the implementation turns into a new
+per-report generation instead of a key scan. Workflow guards and post-action reads never
+come through here: they must see Concur as it is now.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Protocol, TypeVar
 from pydantic import TypeAdapter
 
 from adapters.client import Credentials
+from resolvers.operations.resources import Resource
 
 T = TypeVar("T")
 
@@ -25,7 +28,7 @@ class CacheKey:
     """What a cached read is: who asked (``principal``), what (``resource``) and which."""
 
     principal: str
-    resource: str
+    resource: Resource
     report_id: str
     detail: str = ""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError
+from adapters.errors import BadUserInput
 from adapters.models import ReportContext
-from resolvers.operations.freshness import fresh_report, invalidate, refused
+from resolvers.operations.freshness import Applied, conclude
 from resolvers.operations.outcome import Outcome, problems_of
 from resolvers.operations.requests import AddEntriesRequest
 
@@ -23,20 +23,16 @@ async def add(ctx: Context, request: AddEntriesRequest) -> Outcome:
     if not request.entries or len(request.entries) > MAX_ENTRIES:
         error = BadUserInput(f"Give 1 to {MAX_ENTRIES} entries.", field="entries")
         return Outcome(problems=problems_of(error))
-    try:
+
+    async def change() -> Applied:
         # Fresh: the opaque key is stable, but a report submitted meanwhile must be refused
         # by Concur, not by a stale copy of ours.
-        details = await ctx.operations.client.get_report_details(creds, request.report_id)
-        results = await ctx.operations.client.add_entries(
-            creds, details.report_key, request.entries
-        )
-    except GatewayError as exc:
-        if isinstance(exc, ActionOutcomeUnknown):  # some entries may have been added
-            await invalidate(ctx, request.report_id)
-        return await refused(ctx, creds, exc, request.report_id, ReportContext.TRAVELER)
-    await invalidate(ctx, request.report_id)
-    report = await fresh_report(ctx, creds, request.report_id, ReportContext.TRAVELER)
-    return Outcome(report=report, entry_results=results)
+        client = ctx.operations.client
+        details = await client.get_report_details(creds, request.report_id)
+        results = await client.add_entries(creds, details.report_key, request.entries)
+        return Applied(request.report_id, entry_results=results)
+
+    return await conclude(ctx, creds, request.report_id, ReportContext.TRAVELER, change)
 
 
 __all__ = ["MAX_ENTRIES", "add"]

@@ -1,17 +1,26 @@
-"""After a change, and when reporting a refusal: the report as Concur has it now.
+"""How every mutation ends: forget cached copies, then the report as Concur has it now.
 
 These reads bypass the loaders' and the cache's copies on purpose: a mutation's payload
-must show the state its action produced, not what was read before it.
+must show the state its action produced (or, after a failure, the state it left), not what
+was read before it. ``conclude`` is the one ending every write path shares.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from adapters.client import Credentials
-from adapters.errors import Forbidden, GatewayError, NotFound, Unauthenticated, UpstreamError
-from adapters.models import Report, ReportContext, Status
+from adapters.errors import (
+    ActionOutcomeUnknown,
+    Forbidden,
+    GatewayError,
+    NotFound,
+    Unauthenticated,
+)
+from adapters.models import EntryResult, Report, ReportContext, Status
 from resolvers.operations.outcome import Outcome, problems_of
 
 if TYPE_CHECKING:
@@ -82,17 +91,55 @@ async def refused(
     report_id: str | None,
     context: ReportContext,
 ) -> Outcome:
-    """An expected failure, with the report as it is now when it can still be read.
+    """An expected failure, with the report as it is now whenever it can be read.
 
-    After an upstream failure another read would most likely fail the same way, so the
-    report is only read again after a refusal.
+    ``Unauthenticated`` is raised, not reported: nothing else makes sense until the caller
+    has a token Concur accepts.
     """
     if isinstance(error, Unauthenticated):
         raise error
     report = None
-    if report_id is not None and not isinstance(error, UpstreamError):
+    if report_id is not None:
         report = await fresh_report(ctx, creds, report_id, context, details_fallback=True)
     return Outcome(report=report, problems=problems_of(error))
 
 
-__all__ = ["fresh_report", "invalidate", "refused"]
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a change did: the report it changed, per-entry results, and whether it was
+    confirmed by a re-read rather than sent now (see ``Outcome.confirmed``)."""
+
+    report_id: str
+    entry_results: list[EntryResult] = field(default_factory=list)
+    confirmed: bool = False
+
+
+async def conclude(
+    ctx: Context,
+    creds: Credentials,
+    report_id: str | None,
+    context: ReportContext,
+    change: Callable[[], Awaitable[Applied]],
+    *,
+    details_fallback: bool = False,
+) -> Outcome:
+    """Run one change and end the mutation the one way every write path does.
+
+    Applied: forget every copy of the report, then read it fresh for the payload. Failed:
+    an unknown outcome may have changed the report, so it is forgotten first; every
+    failure is reported with the report as it is now (``refused``).
+    """
+    try:
+        applied = await change()
+    except GatewayError as exc:
+        if isinstance(exc, ActionOutcomeUnknown) and report_id is not None:
+            await invalidate(ctx, report_id)
+        return await refused(ctx, creds, exc, report_id, context)
+    await invalidate(ctx, applied.report_id)
+    report = await fresh_report(
+        ctx, creds, applied.report_id, context, details_fallback=details_fallback
+    )
+    return Outcome(report=report, entry_results=applied.entry_results, confirmed=applied.confirmed)
+
+
+__all__ = ["Applied", "conclude", "fresh_report", "invalidate", "refused"]

@@ -9,8 +9,10 @@ cached one), compared with what the caller says it expects; v4 additionally enfo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
+from adapters.comments import check_comment
 from adapters.errors import (
     BadUserInput,
     Forbidden,
@@ -18,35 +20,34 @@ from adapters.errors import (
     WorkflowStepMismatch,
 )
 from adapters.models import Protocol, ReportDetails, WorkflowActionKind
+from resolvers.operations.idempotency import check_key
 from resolvers.operations.requests import ActionRequest
 from resolvers.operations.workflow import PROCESSOR_STATUS
 
-MAX_COMMENT: Final = 2000
-"""Concur's limit for workflow comments (v1.1 and v4 alike)."""
-MAX_IDEMPOTENCY_KEY: Final = 255
 OWNER_ACTIONS: Final = frozenset({WorkflowActionKind.RECALL, WorkflowActionKind.SUBMIT})
+_SUBMITTED: Final = frozenset({"A_PEND", "A_PECO", "A_ACCO", "A_APPR"})
+LEADS_TO: Final[Mapping[WorkflowActionKind, frozenset[str]]] = {
+    WorkflowActionKind.APPROVE: frozenset({"A_PECO", "A_ACCO", "A_APPR"}),
+    WorkflowActionKind.SEND_BACK: frozenset({"A_RESU"}),
+    WorkflowActionKind.RECALL: frozenset({"A_RESU"}),
+    WorkflowActionKind.SUBMIT: _SUBMITTED,
+}
+"""The approval statuses each action can move a report into (the statuses of a later step).
+
+An approve that leads to another approver at the same status (two ``A_PEND`` levels) is
+not here on purpose: a status alone cannot tell those steps apart, so it never confirms.
+"""
 
 
 def check_request(request: ActionRequest) -> None:
     """Refuse an ill-formed request before any upstream call (``BadUserInput``)."""
-    key = request.idempotency_key
-    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
-        raise BadUserInput(
-            f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
-            field="idempotencyKey",
-        )
-    if request.kind is WorkflowActionKind.SEND_BACK and not (request.comment or "").strip():
-        raise BadUserInput("A comment is required to send a report back.", field="comment")
-    if request.comment is not None and len(request.comment) > MAX_COMMENT:
-        raise BadUserInput(f"The comment is longer than {MAX_COMMENT} characters.", field="comment")
-    if (
-        request.expense_rejected_comment is not None
-        and len(request.expense_rejected_comment) > MAX_COMMENT
-    ):
-        raise BadUserInput(
-            f"The rejected-expense comment is longer than {MAX_COMMENT} characters.",
-            field="expenseRejectedComment",
-        )
+    check_key(request.idempotency_key)
+    check_comment(request.comment, required=request.kind is WorkflowActionKind.SEND_BACK)
+    check_comment(
+        request.expense_rejected_comment,
+        field="expenseRejectedComment",
+        what="rejected-expense comment",
+    )
     if request.kind in OWNER_ACTIONS and not request.expected_status:
         raise BadUserInput(
             "expectedStatus is required: Concur does not check the step of a recall or "
@@ -96,10 +97,25 @@ def check_report(request: ActionRequest, details: ReportDetails) -> None:
         )
 
 
+def shows_applied(request: ActionRequest, details: ReportDetails) -> bool:
+    """Whether a fresh read shows that an earlier attempt of this action took effect.
+
+    Only for settling an unknown outcome: the report has left the step the caller expected
+    (with ``expectedStatus``; without one, any status counts) for a status the action leads
+    to (``LEADS_TO``). A report still at the expected step did not move: the action may be
+    sent once more. Anywhere else, the guard decides as for any action.
+    """
+    status = details.approval_status.code.upper()
+    expected = request.expected_status
+    if expected and expected.strip().upper() == status:
+        return False
+    return status in LEADS_TO[request.kind]
+
+
 __all__ = [
-    "MAX_COMMENT",
-    "MAX_IDEMPOTENCY_KEY",
+    "LEADS_TO",
     "OWNER_ACTIONS",
     "check_report",
     "check_request",
+    "shows_applied",
 ]

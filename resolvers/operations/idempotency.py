@@ -1,9 +1,11 @@
-"""Idempotency keys: a workflow action is applied at most once per key and caller.
+"""Idempotency keys: a mutation is applied at most once per key and caller.
 
 Concur has no idempotency of its own, and an approve sent twice may approve two steps (the
-second approver's step, say). A key remembers the first outcome for ``ttl_s``: a repeat gets
-that outcome back without a second upstream call, a concurrent repeat waits for the first to
-finish, and the same key used for a different action or report is refused.
+second approver's step, say). A key keeps what must never be sent again (``Outcome.kept``):
+a success, replayed without a second upstream call, and an unknown outcome, which the next
+repeat settles by re-reading the report (``run_once``'s ``settle``). A concurrent repeat
+waits for the first to finish, and the same key used for a different action or report is
+refused. Refusals and transient failures release the key.
 """
 
 from __future__ import annotations
@@ -14,30 +16,68 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Final, Protocol
 
-from adapters.errors import IdempotencyConflict
+from adapters.client import Credentials
+from adapters.errors import BadUserInput, IdempotencyConflict
+from resolvers.operations.cache import principal_of
 from resolvers.operations.outcome import Outcome
+
+MAX_KEY_LENGTH: Final = 255
+
+Attempt = Callable[[], Awaitable[Outcome]]
+
+
+def check_key(key: str | None) -> None:
+    """Refuse a key no store should hold (``BadUserInput``), before any upstream call."""
+    if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise BadUserInput(
+            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters.", field="idempotencyKey"
+        )
+
+
+def key_scope(credentials: Credentials, key: str | None) -> str | None:
+    """Where a caller's key lives: keys are the caller's own (the cache's principal)."""
+    return None if key is None else f"{principal_of(credentials)}:{key}"
+
+
+def conflict() -> IdempotencyConflict:
+    return IdempotencyConflict(
+        "This idempotency key was already used for a different action or report; use a new key.",
+        field="idempotencyKey",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What claiming a key gives: an outcome to answer with, or the key to act under."""
+
+    kept: Outcome | None = None
+    """An outcome kept under the key: answer with it and act no more."""
+    unsettled: Outcome | None = None
+    """The key is ours to act under, reopened to settle this earlier unknown outcome."""
 
 
 class IdempotencyStore(Protocol):
-    """Where first outcomes are kept (in process now; Redis for several replicas)."""
+    """Where kept outcomes live (in process, or Redis for several replicas)."""
 
-    async def claim(self, key: str, fingerprint: str) -> Outcome | None:
-        """Reserve ``key`` for the caller, or return the outcome already recorded under it.
+    async def claim(self, key: str, fingerprint: str, *, reopen_unsettled: bool) -> Claim:
+        """Reserve ``key`` for the caller, or return the outcome kept under it.
 
-        ``None`` means the caller owns the key and must call ``complete`` or ``release``.
-        Waits while another request holds the key. Raises ``IdempotencyConflict`` when the
-        key was used with a different ``fingerprint`` (another action or report).
+        Unless ``kept`` is set, the caller owns the key and must end with ``complete`` or
+        ``release``. With ``reopen_unsettled``, a kept unknown outcome is handed over with
+        the key (``unsettled``) so the caller can settle it. Waits while another request
+        holds the key. Raises ``IdempotencyConflict`` when the key was used with a
+        different ``fingerprint``.
         """
         ...
 
     async def complete(self, key: str, outcome: Outcome) -> None:
-        """Record the outcome of an owned key and wake its waiters."""
+        """Keep ``outcome`` under an owned key and wake its waiters."""
         ...
 
     async def release(self, key: str) -> None:
-        """Give up an owned key without recording anything (the attempt may be retried)."""
+        """Give up an owned key, keeping nothing (a repeat may act afresh)."""
         ...
 
 
@@ -53,8 +93,7 @@ class InMemoryIdempotencyStore:
     """A bounded, TTL-expiring store for one process.
 
     Bounded twice: entries expire after ``ttl_s``, and beyond ``max_entries`` the oldest
-    recorded ones are dropped first (keys still in flight are never dropped, since a waiter
-    depends on them).
+    kept ones are dropped first (keys in flight are never dropped: a waiter depends on them).
     """
 
     def __init__(
@@ -72,27 +111,27 @@ class InMemoryIdempotencyStore:
     def __len__(self) -> int:
         return len(self._slots)
 
-    async def claim(self, key: str, fingerprint: str) -> Outcome | None:
+    async def claim(self, key: str, fingerprint: str, *, reopen_unsettled: bool = False) -> Claim:
         while True:
             self._expire()
             slot = self._slots.get(key)
             if slot is None:
                 self._slots[key] = _Slot(fingerprint)
                 self._bound()
-                return None
+                return Claim()
             if slot.fingerprint != fingerprint:
-                raise IdempotencyConflict(
-                    "This idempotency key was already used for a different action or report; "
-                    "use a new key.",
-                    field="idempotencyKey",
-                )
-            if slot.outcome is not None:
-                return slot.outcome
+                raise conflict()
+            kept = slot.outcome
+            if kept is not None and reopen_unsettled and kept.unsettled:
+                self._slots[key] = _Slot(fingerprint)  # in flight again, with fresh waiters
+                return Claim(unsettled=kept)
+            if kept is not None:
+                return Claim(kept=kept)
             await slot.done.wait()
 
     async def complete(self, key: str, outcome: Outcome) -> None:
         slot = self._slots.get(key)
-        if slot is None:  # expired or evicted meanwhile: record afresh
+        if slot is None:  # expired or evicted meanwhile: keep it afresh
             slot = self._slots[key] = _Slot("")
         slot.outcome = outcome
         slot.expires_at = self._clock() + self._ttl_s
@@ -111,7 +150,7 @@ class InMemoryIdempotencyStore:
         for key, slot in self._slots.items():
             if slot.expires_at > now:
                 if slot.outcome is not None:
-                    break  # recorded slots are kept in expiry order
+                    break  # kept slots are in expiry order
                 continue  # a slot in flight never expires; look past it
             expired.append(key)
         for key in expired:
@@ -130,28 +169,53 @@ async def run_once(
     store: IdempotencyStore,
     key: str | None,
     fingerprint: str,
-    attempt: Callable[[], Awaitable[Outcome]],
+    attempt: Attempt,
+    *,
+    settle: Attempt | None = None,
 ) -> Outcome:
     """Run ``attempt`` at most once per ``key``; without a key, just run it.
 
-    Definitive outcomes are recorded; anything else (a transient failure, an exception,
-    a cancellation) releases the key so a retry with it may go ahead.
+    A kept unknown outcome is settled by ``settle`` when given (it re-reads and either
+    confirms or acts once), else replayed like any kept outcome. What the run ends with
+    decides the key: kept outcomes are kept; a refusal releases it; anything else (a
+    transient failure, an exception, a cancellation) puts back what was there before,
+    so an unknown outcome is never forgotten by a failed attempt to settle it.
     """
     if key is None:
         return await attempt()
-    recorded = await store.claim(key, fingerprint)
-    if recorded is not None:
-        return recorded
+    claim = await store.claim(key, fingerprint, reopen_unsettled=settle is not None)
+    if claim.kept is not None:
+        return claim.kept
+    earlier = claim.unsettled
     try:
-        outcome = await attempt()
+        outcome = await (settle if earlier is not None and settle is not None else attempt)()
     except BaseException:
-        await store.release(key)
+        await _restore(store, key, earlier)
         raise
-    if outcome.is_definitive:
+    if outcome.kept:
         await store.complete(key, outcome)
-    else:
+    elif outcome.refused:
         await store.release(key)
+    else:
+        await _restore(store, key, earlier)
     return outcome
 
 
-__all__ = ["IdempotencyStore", "InMemoryIdempotencyStore", "run_once"]
+async def _restore(store: IdempotencyStore, key: str, earlier: Outcome | None) -> None:
+    if earlier is None:
+        await store.release(key)
+    else:
+        await store.complete(key, earlier)
+
+
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "Attempt",
+    "Claim",
+    "IdempotencyStore",
+    "InMemoryIdempotencyStore",
+    "check_key",
+    "conflict",
+    "key_scope",
+    "run_once",
+]

@@ -19,15 +19,17 @@ from adapters.client import ConcurClient, Credentials
 from adapters.errors import Unauthenticated
 from adapters.models import CostObject, Entry, Report, ReportContext, ReportDetails
 from resolvers.operations.cache import CacheKey, ReadCache, principal_of
+from resolvers.operations.resources import Resource
 
 K = TypeVar("K")
 T = TypeVar("T")
 
 ReportKey = tuple[str, ReportContext]
 """A report header is read in a context (TRAVELER, MANAGER...): Concur's view differs."""
-EntryKey = tuple[str, str, str]
-"""An entry: the report's plain id (what invalidation names), the report's opaque v1.1 key
-(what v1.1 addresses) and the entry's key."""
+EntryKey = tuple[str, str, str, str | None]
+"""An entry: the report's plain id (what invalidation names), the report's encrypted v1.1
+key (``RptKey``, what v1.1 addresses), the entry's ``RpeKey``, and the report currency (the
+v1.1 entry names none, and its posted amounts are in it)."""
 
 REPORT_CODEC: Final = TypeAdapter(Report)
 DETAILS_CODEC: Final = TypeAdapter(ReportDetails)
@@ -115,7 +117,7 @@ class Loaders:
         def fetch(key: ReportKey) -> Awaitable[Report]:
             report_id, context = key
             return self._cache.read(
-                CacheKey(self._principal, "report", report_id, context.value),
+                CacheKey(self._principal, Resource.REPORT, report_id, context.value),
                 REPORT_CODEC,
                 lambda: self._client.get_report(creds, report_id, context),
             )
@@ -127,7 +129,7 @@ class Loaders:
 
         def fetch(report_id: str) -> Awaitable[ReportDetails]:
             return self._cache.read(
-                CacheKey(self._principal, "details", report_id),
+                CacheKey(self._principal, Resource.DETAILS, report_id),
                 DETAILS_CODEC,
                 lambda: self._client.get_report_details(creds, report_id),
             )
@@ -138,11 +140,13 @@ class Loaders:
         creds = self._creds()
 
         def fetch(key: EntryKey) -> Awaitable[Entry]:
-            report_id, report_key, entry_id = key
+            report_id, report_key, entry_id, currency = key
             return self._cache.read(
-                CacheKey(self._principal, "entry", report_id, f"{report_key}/{entry_id}"),
+                CacheKey(self._principal, Resource.ENTRY, report_id, f"{report_key}/{entry_id}"),
                 ENTRY_CODEC,
-                lambda: self._client.get_entry(creds, report_key, entry_id),
+                lambda: self._client.get_entry(
+                    creds, report_key, entry_id, report_id=report_id, currency_code=currency
+                ),
             )
 
         return await self._fan_out(keys, fetch)
@@ -152,7 +156,7 @@ class Loaders:
 
         def fetch(report_id: str) -> Awaitable[list[CostObject]]:
             return self._cache.read(
-                CacheKey(self._principal, "cost_objects", report_id),
+                CacheKey(self._principal, Resource.COST_OBJECTS, report_id),
                 COST_OBJECTS_CODEC,
                 lambda: self._client.cost_objects(creds, report_id),
             )

@@ -15,6 +15,7 @@ from adapters.errors import (
     Conflict,
     Forbidden,
     GatewayError,
+    IdempotencyConflict,
     NotFound,
     UnsupportedWorkflowStep,
     UpstreamValidationError,
@@ -23,22 +24,22 @@ from adapters.errors import (
 )
 from adapters.models import Canonical, EntryResult, Report
 
-DEFINITIVE_ERRORS: tuple[type[GatewayError], ...] = (
-    ActionOutcomeUnknown,
+REFUSALS: tuple[type[GatewayError], ...] = (
     BadUserInput,
     Conflict,
     Forbidden,
+    IdempotencyConflict,
     NotFound,
     UnsupportedWorkflowStep,
     WorkflowActionFailed,
     WorkflowStepMismatch,
 )
-"""Failures worth remembering under an idempotency key.
+"""Definite refusals: we or Concur said no, so nothing was applied.
 
-Refusals will not change by asking again with the same key, and an unknown outcome must not
-be resent blindly. Transient failures (unavailable, rate limited, timed out, a bad
-response to a read) are not remembered: nothing was applied, so a retry with the same key
-may go ahead.
+An idempotency key keeps only what must never be sent again: a success, and an
+``ActionOutcomeUnknown`` until a repeat settles it. A refusal releases the key (a repeat
+is checked afresh by the guard); so does a transient failure (unavailable, rate limited,
+timed out, a bad answer to a read), which happened before anything could be applied.
 """
 
 
@@ -51,23 +52,39 @@ class Problem(Canonical):
 
 
 class Outcome(Canonical):
-    """The result of one mutation: the report as it is now (when readable) and any problems."""
+    """The result of one mutation: the report as it is now (when readable) and any problems.
+
+    ``confirmed`` marks a success established by re-reading the report after an earlier
+    attempt under the same idempotency key ended with an unknown outcome: nothing was sent
+    this time, the report shows the action took effect.
+    """
 
     report: Report | None = None
     problems: list[Problem] = Field(default_factory=list)
     entry_results: list[EntryResult] = Field(default_factory=list)
+    confirmed: bool = False
 
     @property
     def succeeded(self) -> bool:
         return not self.problems
 
     @property
-    def is_definitive(self) -> bool:
-        """Whether an idempotency store should keep this outcome (see ``DEFINITIVE_ERRORS``)."""
-        return all(p.code in _DEFINITIVE_CODES for p in self.problems)
+    def unsettled(self) -> bool:
+        """Whether the action may or may not have been applied (a repeat must find out)."""
+        return any(p.code == ActionOutcomeUnknown.code for p in self.problems)
+
+    @property
+    def refused(self) -> bool:
+        """Whether this is a definite refusal (see ``REFUSALS``): nothing was applied."""
+        return bool(self.problems) and all(p.code in _REFUSAL_CODES for p in self.problems)
+
+    @property
+    def kept(self) -> bool:
+        """Whether an idempotency key must keep this outcome (see ``REFUSALS``)."""
+        return self.succeeded or self.unsettled
 
 
-_DEFINITIVE_CODES = frozenset(cls.code for cls in DEFINITIVE_ERRORS)
+_REFUSAL_CODES = frozenset(cls.code for cls in REFUSALS)
 
 
 def problems_of(error: GatewayError) -> list[Problem]:
@@ -84,4 +101,4 @@ def problems_of(error: GatewayError) -> list[Problem]:
     return [Problem(code=error.code, message=error.message, field=error.field)]
 
 
-__all__ = ["DEFINITIVE_ERRORS", "Outcome", "Problem", "problems_of"]
+__all__ = ["REFUSALS", "Outcome", "Problem", "problems_of"]

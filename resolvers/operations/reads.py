@@ -88,17 +88,24 @@ async def entries(ctx: Context, report_id: str) -> list[Entry]:
 
 
 async def entry(ctx: Context, report_id: str, entry_id: str) -> Entry:
-    """One entry in full (v1.1), addressed through the report's opaque key.
+    """One entry in full: v1.1 by the report's encrypted key when Concur handed the caller
+    one, else (an administrator reading through v2.0) the entry from the details' list.
 
-    v1.1 names the report by that opaque key; the graph names it by its plain id, as the
-    report's own entries do.
+    v1.1 names the report by its key; the graph names it by its plain id, as the report's
+    own entries do.
     """
     ctx.require_credentials()
     details = await ctx.loaders.details.load(report_id)
-    found = await ctx.loaders.entry.load((report_id, details.report_key, entry_id))
-    if found.report_id == report_id:
-        return found
-    return found.model_copy(update={"report_id": report_id})
+    if details.report_key is None:
+        for listed in details.entries:
+            if listed.id == entry_id:
+                return listed
+        raise NotFound(
+            "The report has no entry with this id: use an id from the report's entries.",
+            field="id",
+        )
+    key = (report_id, details.report_key, entry_id, details.currency_code)
+    return await ctx.loaders.entry.load(key)
 
 
 async def cost_objects(ctx: Context, report_id: str) -> list[CostObject]:

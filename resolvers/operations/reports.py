@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError
+from adapters.errors import BadUserInput, GatewayError
 from adapters.models import ReportContext
-from resolvers.operations.freshness import fresh_report, invalidate, refused
-from resolvers.operations.guard import MAX_IDEMPOTENCY_KEY
-from resolvers.operations.idempotency import run_once
+from resolvers.operations.freshness import Applied, conclude, refused
+from resolvers.operations.idempotency import check_key, key_scope, run_once
 from resolvers.operations.outcome import Outcome, problems_of
 from resolvers.operations.requests import CreateReportRequest, ReportPatch
 
@@ -35,35 +34,31 @@ PATCHABLE_FIELDS: Final = frozenset(
 
 
 async def create(ctx: Context, request: CreateReportRequest) -> Outcome:
-    """Create a report for the caller; with an idempotency key, at most once per key."""
+    """Create a report for the caller; with an idempotency key, at most once per key.
+
+    An unknown outcome is kept and replayed, never settled: a report that may exist has no
+    id we could look for, so only the caller can tell (by listing its reports).
+    """
     creds = ctx.require_credentials()
-    key = request.idempotency_key
     try:
         if not request.report.name.strip():
             raise BadUserInput("A report needs a name.", field="name")
-        if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
-            raise BadUserInput(
-                f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
-                field="idempotencyKey",
-            )
+        check_key(request.idempotency_key)
     except BadUserInput as exc:
         return Outcome(problems=problems_of(exc))
 
-    async def attempt() -> Outcome:
-        try:
-            report_id = await ctx.operations.client.create_report(
-                creds, request.report, ReportContext.TRAVELER
-            )
-        except GatewayError as exc:
-            return await refused(ctx, creds, exc, None, ReportContext.TRAVELER)
-        return Outcome(report=await fresh_report(ctx, creds, report_id, ReportContext.TRAVELER))
+    async def change() -> Applied:
+        context = ReportContext.TRAVELER
+        return Applied(await ctx.operations.client.create_report(creds, request.report, context))
 
-    scope = f"{creds.kind.value}:{creds.user_id.lower()}:{key}" if key is not None else None
     try:
         return await run_once(
-            ctx.operations.idempotency, scope, f"CREATE:{request.report.name}", attempt
+            ctx.operations.idempotency,
+            key_scope(creds, request.idempotency_key),
+            f"CREATE:{request.report.name}",
+            lambda: conclude(ctx, creds, None, ReportContext.TRAVELER, change),
         )
-    except GatewayError as exc:
+    except GatewayError as exc:  # IdempotencyConflict: nothing was sent
         return await refused(ctx, creds, exc, None, ReportContext.TRAVELER)
 
 
@@ -86,16 +81,13 @@ async def update(ctx: Context, report_id: str, patch: ReportPatch) -> Outcome:
         check_patch(patch)
     except BadUserInput as exc:
         return Outcome(problems=problems_of(exc))
-    try:
-        await ctx.operations.client.update_report(
-            creds, report_id, dict(patch.fields), ReportContext.TRAVELER
-        )
-    except GatewayError as exc:
-        if isinstance(exc, ActionOutcomeUnknown):  # it may have been applied
-            await invalidate(ctx, report_id)
-        return await refused(ctx, creds, exc, report_id, ReportContext.TRAVELER)
-    await invalidate(ctx, report_id)
-    return Outcome(report=await fresh_report(ctx, creds, report_id, ReportContext.TRAVELER))
+
+    async def change() -> Applied:
+        fields: dict[str, object] = dict(patch.fields)
+        await ctx.operations.client.update_report(creds, report_id, fields, ReportContext.TRAVELER)
+        return Applied(report_id)
+
+    return await conclude(ctx, creds, report_id, ReportContext.TRAVELER, change)
 
 
 __all__ = ["PATCHABLE_FIELDS", "check_patch", "create", "update"]

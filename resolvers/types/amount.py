@@ -1,4 +1,7 @@
-"""Money, exact: ``value`` is a Decimal scalar serialised as a string, never a float."""
+"""Money, exact: ``value`` is a Decimal scalar serialised as a string, never a float.
+
+The ``Decimal`` scalar itself (positional text out, bounded text in) is in ``scalars``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Mutation inputs. Each converts itself into a transport-free request for the operations."""
+"""Mutation inputs. Each converts itself into a transport-free request for the operations.
+
+Each checks its text on construction (``bounds.check_text``: no control characters, Concur's
+documented lengths); amounts are bounded by the ``Decimal`` scalar (``scalars``)."""
 
 from __future__ import annotations
 
@@ -9,11 +12,23 @@ import strawberry
 
 from adapters import models
 from resolvers.operations.requests import ActionRequest, ReportPatch
+from resolvers.types import bounds
+from resolvers.types.bounds import check_text
 from resolvers.types.enums import Protocol
 
 EXPECTED_STATUS = "The approval status code you expect the report to be at (A_PEND, ...)."
 EXPECTED_STEP_CODE = "The step code you expect (enforced by Concur v4)."
 EXPECTED_STEP_SEQUENCE = "The step sequence you expect (enforced by Concur v4)."
+REPORT_LIMITS = {
+    "name": bounds.REPORT_NAME,
+    "business_purpose": bounds.REPORT_PURPOSE,
+    "comment": bounds.REPORT_COMMENT,
+}
+ENTRY_LIMITS = {
+    "description": bounds.ENTRY_DESCRIPTION,
+    "vendor": bounds.ENTRY_VENDOR,
+    "comment": bounds.ENTRY_COMMENT,
+}
 IDEMPOTENCY_KEY = "Repeat a call with the same key to get its first outcome without acting twice."
 
 
@@ -31,6 +46,9 @@ class ApproveReportInput:
     )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
     protocol: Protocol = Protocol.V4
+
+    def __post_init__(self) -> None:
+        check_text(self, {})  # comment lengths: the workflow guard (gRPC too)
 
     def to_request(self) -> ActionRequest:
         return ActionRequest(
@@ -60,6 +78,9 @@ class SendBackReportInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
     protocol: Protocol = Protocol.V4
 
+    def __post_init__(self) -> None:
+        check_text(self, {})  # comment length: the workflow guard (gRPC too)
+
     def to_request(self) -> ActionRequest:
         return ActionRequest(
             kind=models.WorkflowActionKind.SEND_BACK,
@@ -84,6 +105,9 @@ class RecallReportInput:
     expected_status: str = strawberry.field(description=EXPECTED_STATUS)
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
+    def __post_init__(self) -> None:
+        check_text(self, {})
+
     def to_request(self) -> ActionRequest:
         return ActionRequest(
             kind=models.WorkflowActionKind.RECALL,
@@ -104,6 +128,9 @@ class SubmitReportInput:
     expected_status: str = strawberry.field(description=EXPECTED_STATUS)
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
+    def __post_init__(self) -> None:
+        check_text(self, {})
+
     def to_request(self) -> ActionRequest:
         return ActionRequest(
             kind=models.WorkflowActionKind.SUBMIT,
@@ -118,6 +145,9 @@ class CustomFieldInput:
     name: str
     value: str | None = None
     code: str | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self, {"value": bounds.CUSTOM_VALUE})
 
     def to_model(self) -> models.CustomField:
         return models.CustomField(id=self.name, value=self.value, code=self.code)
@@ -136,6 +166,9 @@ class CreateReportInput:
     end_date: date | None = None
     custom_data: list[CustomFieldInput] | None = None
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+    def __post_init__(self) -> None:
+        check_text(self, REPORT_LIMITS)
 
     def to_model(self) -> models.NewReport:
         return models.NewReport(
@@ -169,6 +202,9 @@ class ReportPatchInput:
     country_code: str | None = strawberry.UNSET
     country_sub_division_code: str | None = strawberry.UNSET
     custom_data: list[CustomFieldInput] | None = strawberry.UNSET
+
+    def __post_init__(self) -> None:
+        check_text(self, REPORT_LIMITS)
 
     def to_patch(self) -> ReportPatch:
         fields: dict[str, str | date | list[models.CustomField] | None] = {}
@@ -206,6 +242,9 @@ class EntryInput:
     location_id: str | None = None
     payment_type_id: str | None = None
     custom_fields: list[CustomFieldInput] | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self, ENTRY_LIMITS)
 
     def to_model(self) -> models.NewEntry:
         return models.NewEntry(

@@ -13,30 +13,39 @@ REPORT = (
     "longer sees the full header: then only its id, statuses and entries are filled."
 )
 USER_ERRORS = "Why the mutation did not do what was asked; empty on success."
+CONFIRMED = (
+    "True when nothing was sent by this request because an earlier attempt under the same "
+    "idempotency key ended with ACTION_OUTCOME_UNKNOWN and a fresh read of the report "
+    "showed that the action had taken effect; false when the action was sent and answered."
+)
 
 
 @strawberry.type
 class ApproveReportPayload:
     report: Report | None = strawberry.field(description=REPORT)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    confirmed: bool = strawberry.field(description=CONFIRMED, default=False)
 
 
 @strawberry.type
 class SendBackReportPayload:
     report: Report | None = strawberry.field(description=REPORT)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    confirmed: bool = strawberry.field(description=CONFIRMED, default=False)
 
 
 @strawberry.type
 class RecallReportPayload:
     report: Report | None = strawberry.field(description=REPORT)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    confirmed: bool = strawberry.field(description=CONFIRMED, default=False)
 
 
 @strawberry.type
 class SubmitReportPayload:
     report: Report | None = strawberry.field(description=REPORT)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    confirmed: bool = strawberry.field(description=CONFIRMED, default=False)
 
 
 @strawberry.type

@@ -2,6 +2,9 @@
 
 Plain attributes cost nothing per field at execution; an async resolver costs tens of
 microseconds each, so only the four fields that need another upstream read are async.
+Those four are nullable: a failed sub-read (Concur refusing the details to this caller, a
+malformed cost-object answer) nulls its own field with its error on that path, and the
+header fields, read separately, stay.
 """
 
 from __future__ import annotations
@@ -82,23 +85,29 @@ class Report:
     def maybe(cls, model: models.Report | None) -> Report | None:
         return None if model is None else cls.from_model(model)
 
-    @field("The report's expense entries.")
-    async def entries(self, info: strawberry.Info[Context, None]) -> list[Entry]:
+    @field("The report's expense entries; null (with an error) if Concur did not give them.")
+    async def entries(self, info: strawberry.Info[Context, None]) -> list[Entry] | None:
         return [Entry.from_model(e) for e in await reads.entries(info.context, self.model.id)]
 
-    @field("Cost objects of this report that the caller can approve.")
-    async def cost_objects(self, info: strawberry.Info[Context, None]) -> list[CostObject]:
+    @field(
+        "Cost objects of this report that the caller can approve; null (with an error) if "
+        "Concur did not give them."
+    )
+    async def cost_objects(self, info: strawberry.Info[Context, None]) -> list[CostObject] | None:
         found = await reads.cost_objects(info.context, self.model.id)
         return [CostObject.from_model(c) for c in found]
 
-    @field("Where the report is in its workflow.")
+    @field("Where the report is in its workflow; null (with an error) if it could not be read.")
     async def workflow(self, info: strawberry.Info[Context, None]) -> WorkflowStep | None:
         return WorkflowStep.from_model(await reads.workflow_step(info.context, self.model))
 
-    @field("The workflow actions the caller can take now.")
+    @field(
+        "The workflow actions the caller can take now; null (with an error) if the report's "
+        "details could not be read."
+    )
     async def available_actions(
         self, info: strawberry.Info[Context, None]
-    ) -> list[WorkflowActionKind]:
+    ) -> list[WorkflowActionKind] | None:
         return await reads.available_actions(info.context, self.model)
 
 

@@ -6,16 +6,20 @@ Unknown fields and wrong types are refused with ``validationErrors`` naming each
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from aiohttp import web
 
+from sandbox.text_rules import control_character_problem
 from sandbox.v4.errors import V4Error, validation_error
 
 Check = Callable[[Any], str | None]  # a message when the value is invalid
+MAX_CUSTOM_VALUE: Final = 48
+_CUSTOM_ID: Final = re.compile(r"custom([1-9]|1\d|20)|orgUnit[1-6]")
 
 
 async def json_object(request: web.Request, *, allow_empty: bool = False) -> dict[str, Any]:
@@ -34,12 +38,14 @@ async def json_object(request: web.Request, *, allow_empty: bool = False) -> dic
 
 
 def text(max_length: int | None = None) -> Check:
+    """A string without control characters, at most ``max_length`` characters long."""
+
     def check(value: Any) -> str | None:
         if not isinstance(value, str):
             return "must be a string"
         if max_length is not None and len(value) > max_length:
             return f"must be at most {max_length} characters"
-        return None
+        return control_character_problem(value)
 
     return check
 
@@ -48,7 +54,7 @@ def sequence_text(value: Any) -> str | None:
     """``expectedStepSequence`` is documented as a string; a bare integer is tolerated."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return "must be a string"
-    return None
+    return control_character_problem(value) if isinstance(value, str) else None
 
 
 def one_of(*allowed: str) -> Check:
@@ -79,22 +85,33 @@ def any_object(value: Any) -> str | None:
 
 
 def custom_data(value: Any) -> str | None:
-    """``[{"id": "custom1"|"orgUnit1".., "value": str ≤ 48, "isValid"?: bool}]``."""
+    """``[{"id": "custom1".."custom20"|"orgUnit1".."orgUnit6", "value": str ≤ 48,
+    "isValid"?: bool}]`` (v4 CustomData: "Maximum length: 48 characters")."""
     if not isinstance(value, list):
         return "must be an array of CustomData"
     for item in value:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            return "each item needs a string id"
-        extra = set(item) - {"id", "value", "isValid", "listItemUrl"}
-        if extra:
-            return f"unrecognized CustomData field(s): {', '.join(sorted(extra))}"
-        field_id = item["id"]
-        if not field_id.startswith(("custom", "orgUnit")):
-            return f"unknown custom field id {field_id!r}"
-        item_value = item.get("value")
-        if item_value is not None and (not isinstance(item_value, str) or len(item_value) > 48):
-            return f"{field_id}: value must be a string of at most 48 characters"
+        problem = _custom_item(item)
+        if problem:
+            return problem
     return None
+
+
+def _custom_item(item: Any) -> str | None:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        return "each item needs a string id"
+    extra = set(item) - {"id", "value", "isValid", "listItemUrl"}
+    if extra:
+        return f"unrecognized CustomData field(s): {', '.join(sorted(extra))}"
+    field_id = item["id"]
+    if not _CUSTOM_ID.fullmatch(field_id):
+        return f"unknown custom field id {field_id!r}"
+    item_value = item.get("value")
+    if item_value is None:
+        return None
+    if not isinstance(item_value, str) or len(item_value) > MAX_CUSTOM_VALUE:
+        return f"{field_id}: value must be a string of at most {MAX_CUSTOM_VALUE} characters"
+    problem = control_character_problem(item_value)
+    return f"{field_id}: value {problem}" if problem else None
 
 
 def check_fields(
@@ -125,6 +142,7 @@ def check_fields(
 
 
 __all__ = [
+    "MAX_CUSTOM_VALUE",
     "Check",
     "any_object",
     "boolean",

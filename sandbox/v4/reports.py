@@ -155,7 +155,9 @@ async def create_report(request: web.Request) -> web.StreamResponse:
     check_fields(body, NEW_REPORT, required=("name",))
     store = request.app[STORE]
     today = store.clock().date()
-    changes = field_changes(SandboxReport(report_id="", report_key="", owner_id="", name=""), body)
+    changes = field_changes(
+        SandboxReport(report_id="", rpt_key="", report_key="", owner_id="", name=""), body
+    )
     changes.setdefault("report_date", today)
     changes["report_date"] = changes["report_date"] or today
     changes.setdefault("policy_id", POLICY_ID)

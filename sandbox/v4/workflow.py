@@ -13,6 +13,7 @@ from aiohttp import web
 
 from sandbox.engine import MAX_COMMENT, Actor
 from sandbox.keys import ENGINE
+from sandbox.roles import is_admin
 from sandbox.v4.access import (
     COMPANY_ONLY,
     OWNER_CONTEXTS,
@@ -91,7 +92,7 @@ async def approve_as_manager(request: web.Request) -> web.StreamResponse:
     caller = caller_of(request, USER_ONLY)
     context_of(request, MANAGER_CONTEXT)
     user = path_user(request, caller)
-    return await _approve(request, Actor(user.id, "user"))
+    return await _approve(request, Actor(user.id, "user", admin=is_admin(user)))
 
 
 @v4_errors
@@ -99,7 +100,7 @@ async def send_back_as_manager(request: web.Request) -> web.StreamResponse:
     caller = caller_of(request, USER_ONLY)
     context_of(request, MANAGER_CONTEXT)
     user = path_user(request, caller)
-    return await _send_back(request, Actor(user.id, "user"))
+    return await _send_back(request, Actor(user.id, "user", admin=is_admin(user)))
 
 
 @v4_errors

@@ -1,19 +1,22 @@
 """Who may read a report and who may act on it through the XML APIs.
 
 Concur answers a report the caller may not see exactly like an unknown id (404), so ids do
-not leak. Readers: the owner; a user who has (or had) a step instance on the report — the
+not leak. Readers: a Company or Web Services Administrator (any report); the owner; a user
+who has (or had) a step instance on the report — the
 owner's manager once it was submitted, a cost-object approver once it reached that step,
 anyone holding an instance now; a PROCESSOR once submitted; and a company token, which sees
 the whole company. App tokens (ESS management) are not Expense Report API callers.
 
 Acting is narrower: the ``WorkflowActionURL`` is shown to an assigned user with a pending
 instance (including the processor, whose action Concur then refuses with the documented
-sentence), to the owner while recall is possible, and to a company token at an actionable
-step other than the processor's.
+sentence), to the owner while recall is possible, and to the System role (a company token,
+or an administrator who is not the assignee) at an actionable step other than the
+processor's, when the owner has an approver assigned.
 """
 
 from __future__ import annotations
 
+from sandbox import roles, workflow_roles
 from sandbox.auth import Caller
 from sandbox.engine import PROCESSOR_STATUS, Actor, Engine
 from sandbox.state import SandboxReport
@@ -22,7 +25,7 @@ _COST_OBJECT_REACHED = frozenset({"A_PECO", PROCESSOR_STATUS, "A_APPR"})
 
 
 def actor_of(caller: Caller) -> Actor:
-    return Actor(user_id=caller.user_id, kind=caller.kind)
+    return Actor(user_id=caller.user_id, kind=caller.kind, admin=roles.is_admin(caller.user))
 
 
 def is_owner(caller: Caller, report: SandboxReport) -> bool:
@@ -40,7 +43,7 @@ def can_read(engine: Engine, caller: Caller, report: SandboxReport) -> bool:
     user = caller.user
     if caller.kind != "user" or user is None:
         return False
-    if is_owner(caller, report) or _holds_instance(caller, report):
+    if roles.is_admin(user) or is_owner(caller, report) or _holds_instance(caller, report):
         return True
     owner = engine.store.user(report.owner_id)
     if owner is not None and owner.manager_id == user.id and report.submit_date is not None:
@@ -49,15 +52,12 @@ def can_read(engine: Engine, caller: Caller, report: SandboxReport) -> bool:
         c.approver_id.lower() == user.id for c in report.cost_objects
     ):
         return True
-    return "PROCESSOR" in user.roles and report.is_submitted
+    return roles.is_processor(user) and report.is_submitted
 
 
 def company_can_act(report: SandboxReport) -> bool:
     """The system role acts at approval steps and on Processing Payment, never the processor's."""
-    wf = report.workflow
-    return wf.approval_status in ("A_PEND", "A_PECO") or (
-        wf.approval_status == "A_APPR" and wf.payment_status == "P_PROC"
-    )
+    return workflow_roles.is_actionable(report)
 
 
 def can_act(engine: Engine, caller: Caller, report: SandboxReport) -> bool:
@@ -65,11 +65,13 @@ def can_act(engine: Engine, caller: Caller, report: SandboxReport) -> bool:
     if not report.workflow.step_key:
         return False
     if caller.kind == "company":
-        return company_can_act(report)
+        return workflow_roles.system_role_may_act(engine.store, report)
     if caller.user_id is None:
         return False
-    if engine.pending_instance(report, caller.user_id) is not None:
+    if workflow_roles.pending_instance(report, caller.user_id) is not None:
         return True
+    if roles.is_admin(caller.user) and workflow_roles.system_role_may_act(engine.store, report):
+        return True  # the System role
     return is_owner(caller, report) and report.can_recall
 
 

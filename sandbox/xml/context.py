@@ -39,8 +39,8 @@ class XmlContext:
             raise NotFound("The report does not exist or is not available to the caller.")
         return report
 
-    def report_by_key(self, report_key: str) -> SandboxReport:
-        return self.readable_report(self.store.report_by_key(report_key))
+    def report_by_rpt_key(self, rpt_key: str) -> SandboxReport:
+        return self.readable_report(self.store.report_by_rpt_key(rpt_key))
 
     def workflow_url(self, report: SandboxReport) -> str:
         """The v1.1 ``WorkflowActionURL`` for this caller, ``""`` when they cannot act."""

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from sandbox.engine import WorkflowRefused, money
 from sandbox.state import SandboxEntry, SandboxReport
+from sandbox.text_rules import fits_printed
 from sandbox.xml import access, links
 from sandbox.xml.body import child_elements, local_name, parse_body
 from sandbox.xml.catalogue import DEFAULT_PAYMENT_TYPE, expense_type
@@ -33,19 +34,30 @@ SUBMITTED_MESSAGE: Final = (
 )
 
 
-def _entry(report: SandboxReport, entry_key: str) -> SandboxEntry:
+def _entry(report: SandboxReport, rpe_key: str) -> SandboxEntry:
     for entry in report.entries:
-        if entry.entry_key == entry_key:
+        if entry.rpe_key == rpe_key:
             return entry
     raise NotFound("The expense entry does not exist.")
 
 
 @xml_endpoint
 async def get_entry(ctx: XmlContext) -> web.StreamResponse:
-    report = ctx.report_by_key(ctx.request.match_info["report_key"])
-    entry = _entry(report, ctx.request.match_info["entry_key"])
+    report = ctx.report_by_rpt_key(ctx.request.match_info["rpt_key"])
+    entry = _entry(report, ctx.request.match_info["rpe_key"])
     owner = ctx.store.user(report.owner_id)
     return expense_entry_document(ctx.base_url, report, entry, owner).response()
+
+
+def _posted(amount: Decimal, exchange_rate: Decimal) -> Decimal:
+    """The posted amount; refused when it would not fit Concur's 23-character amounts."""
+    posted = convert(amount, exchange_rate)
+    if not fits_printed(posted, 8):
+        raise EntryRejected(
+            "The posted amount (TransactionAmount x ExchangeRate) exceeds the largest "
+            "amount Concur can hold."
+        )
+    return money(posted)
 
 
 def _rate(report: SandboxReport, crn: str, given: Decimal | None) -> Decimal:
@@ -82,11 +94,11 @@ def _new_entry(ctx: XmlContext, report: SandboxReport, data: ExpenseInput) -> Sa
     if kind is None:
         raise EntryRejected(f"ExpKey {data.exp_key!r} is not a configured expense type.")
     exchange_rate = _rate(report, data.crn_code, data.exchange_rate)
-    posted = money(convert(data.transaction_amount, exchange_rate))
+    posted = _posted(data.transaction_amount, exchange_rate)
     pay = data.payment_type or DEFAULT_PAYMENT_TYPE
     return SandboxEntry(
         expense_id=ctx.store.new_expense_id(),
-        entry_key=ctx.store.opaque_key(),
+        rpe_key=ctx.store.opaque_key(),
         expense_type_key=kind.key,
         expense_type_name=kind.name,
         spend_category=kind.spend_category,
@@ -124,7 +136,7 @@ def _updated_entry(
         exchange_rate = entry.exchange_rate
     else:
         exchange_rate = _rate(report, crn, data.exchange_rate)
-    posted = money(convert(data.transaction_amount, exchange_rate))
+    posted = _posted(data.transaction_amount, exchange_rate)
     pay = data.payment_type
     comment = entry.comment if data.comment is None else data.comment
     return replace(
@@ -169,10 +181,10 @@ async def post_entries(ctx: XmlContext) -> web.StreamResponse:
     # Read the body before looking anything up: from here on nothing awaits, so the
     # report cannot change between the checks and the changes.
     raw = await ctx.request.read()
-    report = ctx.report_by_key(ctx.request.match_info["report_key"])
+    report = ctx.report_by_rpt_key(ctx.request.match_info["rpt_key"])
     if not access.can_post_entries(ctx.caller, report):
         raise Forbidden("Only the report owner or a company administrator can post entries.")
-    entry_key = ctx.request.match_info.get("entry_key")
+    entry_key = ctx.request.match_info.get("rpe_key")
     target = _entry(report, entry_key) if entry_key else None
     root = parse_body(raw, "ReportEntries")
     expenses = child_elements(root)
@@ -200,7 +212,7 @@ async def post_entries(ctx: XmlContext) -> web.StreamResponse:
         doc.add(
             status,
             "Report-Entry-Details-Url",
-            links.entry_url(ctx.base_url, report.report_key, entry.entry_key),
+            links.entry_url(ctx.base_url, report.rpt_key, entry.rpe_key),
         )
     return doc.response()
 

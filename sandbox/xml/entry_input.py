@@ -17,14 +17,13 @@ from lxml import etree
 
 from sandbox.engine import MAX_COMMENT
 from sandbox.state import CustomValue
+from sandbox.text_rules import MAX_AMOUNT_CHARACTERS, control_character_problem, decimal_amount
 from sandbox.xml.body import child_elements, local_name
 from sandbox.xml.catalogue import PaymentType, payment_type
 
 MAX_CUSTOM = 48
 MAX_DESCRIPTION = 64
 MAX_VENDOR = 64
-_AMOUNT: Final = re.compile(r"-?\d{1,15}(\.\d{1,3})?")
-_RATE: Final = re.compile(r"\d{1,9}(\.\d{1,14})?")
 _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CURRENCY: Final = re.compile(r"[A-Za-z]{3}")
 _LIST_VALUE: Final = re.compile(r"\((?P<code>[^)]*)\)\s*(?P<name>.*)", re.DOTALL)
@@ -83,17 +82,24 @@ def _custom_value(name: str, text: str) -> CustomValue:
 
 
 def _amount(text: str) -> Decimal:
-    if not _AMOUNT.fullmatch(text):
+    """ "The total amount ... with up to three decimal places"; at most 23 characters."""
+    value = decimal_amount(text, max_decimals=3, printed_decimals=8)
+    if value is None:
         raise EntryRejected(
-            f"TransactionAmount {text!r} is not a number with up to three decimal places."
+            f"TransactionAmount {text!r} is not a number with up to three decimal places "
+            f"and at most {MAX_AMOUNT_CHARACTERS} characters."
         )
-    return Decimal(text)
+    return value
 
 
 def _rate(text: str) -> Decimal:
-    if not _RATE.fullmatch(text) or Decimal(text) <= 0:
-        raise EntryRejected(f"ExchangeRate {text!r} is not a positive number.")
-    return Decimal(text)
+    value = decimal_amount(text, max_decimals=14, printed_decimals=14)
+    if value is None or value <= 0 or text.startswith("-"):
+        raise EntryRejected(
+            f"ExchangeRate {text!r} is not a positive number of at most "
+            f"{MAX_AMOUNT_CHARACTERS} characters."
+        )
+    return value
 
 
 def _date(text: str) -> date:
@@ -125,6 +131,9 @@ def read_expense(element: etree._Element) -> ExpenseInput:
     for child in child_elements(element):
         name = local_name(child)
         text = (child.text or "").strip()
+        problem = control_character_problem(text)
+        if problem:
+            raise EntryRejected(f"{name} {problem}.")
         numbered = _NUMBERED.fullmatch(name)
         if numbered:
             number = int(numbered["number"])

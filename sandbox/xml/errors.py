@@ -13,6 +13,7 @@ from datetime import datetime
 from aiohttp import web
 from lxml import etree
 
+from sandbox.text_rules import xml_safe
 from sandbox.xml.render import timestamp, xml_response
 
 
@@ -42,7 +43,7 @@ class NotFound(LegacyError):
 
 def error_element(message: str, server_time: datetime) -> etree._Element:
     root = etree.Element("Error")
-    etree.SubElement(root, "Message").text = message
+    etree.SubElement(root, "Message").text = xml_safe(message)
     etree.SubElement(root, "Server-Time").text = timestamp(server_time)
     etree.SubElement(root, "Id").text = str(uuid.uuid4()).upper()
     return root

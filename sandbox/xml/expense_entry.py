@@ -27,7 +27,7 @@ def expense_entry_document(
 ) -> Document:
     doc = Document("ExpenseEntry", NS_V11)
     root = doc.root
-    entry_link = links.entry_url(base_url, report.report_key, entry.entry_key)
+    entry_link = links.entry_url(base_url, report.rpt_key, entry.rpe_key)
     doc.add_all(
         root,
         {
@@ -57,8 +57,8 @@ def expense_entry_document(
             "PostedAmount": amount(entry.posted_amount),
             "ReceiptImageId": entry.receipt_image_id,
             "ReceiptRequired": yn(entry.receipt_required),
-            "ReportEntryID": entry.entry_key,
-            "ReportID": report.report_key,
+            "ReportEntryID": entry.rpe_key,
+            "ReportID": report.rpt_key,
             "TransactionAmount": amount(entry.transaction_amount),
             "TransactionCurrencyName": currency_name(entry.transaction_currency),
             "TransactionDate": timestamp(entry.transaction_date),

@@ -115,8 +115,8 @@ class _Writer:
         doc.add_all(
             element,
             {
-                "RpeKey": entry.entry_key,
-                "RptKey": self.report.report_key,
+                "RpeKey": entry.rpe_key,
+                "RptKey": self.report.rpt_key,
                 "X_UserID": self.login,
                 "ExpKey": entry.expense_type_key,
                 "FormKey": "",
@@ -223,7 +223,7 @@ class _Writer:
             root,
             {
                 "PolKey": report.policy_id,
-                "RptKey": report.report_key,
+                "RptKey": report.rpt_key,
                 "ReportTotal": amount(report.total),
                 "PersonalExpenses": amount(report.personal_amount),
                 "AmountDueEmployee": amount(report.amount_due_employee),
@@ -248,7 +248,7 @@ def full_details_document(
 
 @xml_endpoint
 async def get_full_details(ctx: XmlContext) -> web.StreamResponse:
-    report = ctx.report_by_key(ctx.request.match_info["report_key"])
+    report = ctx.report_by_rpt_key(ctx.request.match_info["rpt_key"])
     owner = ctx.store.user(report.owner_id)
     return full_details_document(report, owner, ctx.workflow_url(report)).response()
 

@@ -14,16 +14,17 @@ V11: Final = f"{API_ROOT}/v1.1"
 V20: Final = f"{API_ROOT}/v2.0"
 
 
-def report_url(base: str, report_key: str) -> str:
-    return f"{base}{V11}/report/{report_key}"
+def report_url(base: str, rpt_key: str) -> str:
+    """``Report-Details-Url``: the v1.1 report URL, built on the encrypted ``RptKey``."""
+    return f"{base}{V11}/report/{rpt_key}"
 
 
-def full_details_url(base: str, report_key: str) -> str:
-    return f"{base}{V11}/reportfulldetails/{report_key}"
+def full_details_url(base: str, rpt_key: str) -> str:
+    return f"{base}{V11}/reportfulldetails/{rpt_key}"
 
 
-def entry_url(base: str, report_key: str, entry_key: str) -> str:
-    return f"{report_url(base, report_key)}/entry/{entry_key}"
+def entry_url(base: str, rpt_key: str, rpe_key: str) -> str:
+    return f"{report_url(base, rpt_key)}/entry/{rpe_key}"
 
 
 def workflow_action_url(base: str, step_key: str) -> str:

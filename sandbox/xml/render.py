@@ -17,6 +17,7 @@ from aiohttp import web
 from lxml import etree
 
 from sandbox.state import CustomValue
+from sandbox.text_rules import xml_safe
 from sandbox.xml.namespaces import NS_XSI, XML_CHARSET, XML_CONTENT_TYPE
 
 AMOUNT_QUANTUM: Final = Decimal("0.00000001")
@@ -93,7 +94,7 @@ class Document:
         """Append ``<name>text</name>``; an empty text gives an empty element."""
         element = etree.SubElement(parent, self.tag(name))
         if text:
-            element.text = text
+            element.text = xml_safe(text)  # stored text can never make the document fail
         return element
 
     def add_all(self, parent: etree._Element, fields: Mapping[str, str]) -> None:

@@ -1,11 +1,15 @@
 """v2.0 Get Report Details: ``GET /api/expense/expensereport/v2.0/report/{reportId}``.
 
-Children follow the documented sample's order. ``ReportKey`` is shown to every caller
-allowed to read the report (real Concur shows it to Web Services Admins only; the gateway
-needs it to reach the v1.1 endpoints by plain id). ``WorkflowActionURL`` is the absolute
-v1.1 action URL when the caller can act at the current step, an empty element otherwise.
-The path takes the plain report id; the opaque report key (as in Concur's own sample
-request) is accepted too.
+The document requires the OAuth consumer to be a Company Administrator or Web Services
+Administrator ("These roles allow the user to manage data for the entire company"): such
+users, and company tokens, read any report of the company; every other user is a 403.
+``ReportKey`` (the unencrypted numeric key) and the ``CardTransaction``,
+``EmployeeBankAccount``, ``VATDataList`` and ``JournalEntriesList`` blocks "appear only if
+the OAuth consumer has the Web Services Admin role", so only such a user sees them.
+The path takes the plain ``ReportID`` only; ``ReportEntryID`` is the plain numeric entry id
+(the document's maximum is 13 characters). Children follow the documented sample's order.
+``WorkflowActionURL`` is the absolute v1.1 action URL when the caller can act at the
+current step, an empty element otherwise.
 Each entry's ``ItemizationsList`` always has at least one item: a ``Regular`` copy of a
 non-itemized entry, or one ``Child`` per itemization; attendees ride on the first item.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 from aiohttp import web
 from lxml import etree
 
+from sandbox import roles
 from sandbox.state import (
     PAYMENT_STATUS_NAMES,
     ZERO,
@@ -25,8 +30,10 @@ from sandbox.state import (
     SandboxReport,
     SandboxUser,
 )
+from sandbox.xml import admin_blocks
 from sandbox.xml.context import XmlContext, xml_endpoint
 from sandbox.xml.currencies import currency_name
+from sandbox.xml.errors import Forbidden, NotFound
 from sandbox.xml.expense_entry import comment_count, has_comments
 from sandbox.xml.namespaces import NS_V20
 from sandbox.xml.render import (
@@ -45,18 +52,21 @@ _PAYMENT_REACHED = frozenset({"P_PROC", "P_PAID"})
 
 
 def legacy_entry_id(entry: SandboxEntry) -> str:
-    """``LegacyEntryID`` is numeric in Concur; derived stably from the v4 expense id."""
+    """The plain numeric entry id (``ReportEntryID``, ``LegacyEntryID``), derived stably from
+    the v4 expense id; never equal to the encrypted ``RpeKey``."""
     return str(int(entry.expense_id[-7:], 16))
 
 
 class _Writer:
-    """Writes one v2.0 ``ReportDetails`` for one report and owner."""
+    """Writes one v2.0 ``ReportDetails`` for one report and owner; ``admin`` adds the
+    elements only a Web Services Administrator may see."""
 
-    def __init__(self, report: SandboxReport, owner: SandboxUser | None) -> None:
+    def __init__(self, report: SandboxReport, owner: SandboxUser | None, *, admin: bool) -> None:
         self.doc = Document("ReportDetails", NS_V20)
         self.report = report
         self.owner = owner
         self.login = owner.login if owner else ""
+        self.admin = admin
 
     def allocations(self, parent: etree._Element, entry: SandboxEntry) -> None:
         container = self.doc.add(parent, "AllocationsList")
@@ -76,7 +86,9 @@ class _Writer:
             },
         )
         doc.numbered(element, "Custom", 20, allocation.custom)
-        doc.add(element, "VATDataList")
+        if self.admin:
+            admin_blocks.journal_entries(doc, element, allocation, self.report)
+            doc.add(element, "VATDataList")
 
     def attendees(self, parent: etree._Element, attendees: list[SandboxAttendee]) -> None:
         container = self.doc.add(parent, "AttendeesList")
@@ -122,7 +134,7 @@ class _Writer:
             item,
             {
                 "ItemType": "Regular",
-                "ItemizationID": entry.entry_key,
+                "ItemizationID": legacy_entry_id(entry),
                 "ExpenseTypeID": entry.expense_type_key,
                 "ExpenseTypeName": entry.expense_type_name,
                 "TransactionDate": timestamp(entry.transaction_date),
@@ -189,7 +201,7 @@ class _Writer:
         doc.add_all(
             element,
             {
-                "ReportEntryID": entry.entry_key,
+                "ReportEntryID": legacy_entry_id(entry),
                 "LegacyEntryID": legacy_entry_id(entry),
                 "ExpenseTypeID": entry.expense_type_key,
                 "ExpenseTypeName": entry.expense_type_name,
@@ -245,10 +257,11 @@ class _Writer:
                 "ReportEntryVendorName": entry.vendor,
                 "ReportEntryReceiptReceived": "N",
                 "ReportEntryReceiptType": "R" if entry.receipt_image_id else "N",
-                "ExpensePay": "No" if paying else "",
-                "UserLoginID": self.login,
             },
         )
+        if self.admin and entry.is_credit_card_charge:
+            admin_blocks.card_transaction(doc, element, entry)
+        doc.add_all(element, {"ExpensePay": "No" if paying else "", "UserLoginID": self.login})
 
     def owner_block(self, parent: etree._Element) -> None:
         doc = self.doc
@@ -277,7 +290,13 @@ class _Writer:
                 "UserLoginID": self.login,
                 "EmployeeName": self.owner.display_name if self.owner else "",
                 "ReportID": report.report_id,
-                "ReportKey": report.report_key,
+            },
+        )
+        if self.admin:
+            doc.add(root, "ReportKey", report.report_key)
+        doc.add_all(
+            root,
+            {
                 "ReportName": report.name,
                 "Purpose": report.business_purpose,
                 "ReportDate": timestamp(report.report_date),
@@ -329,22 +348,31 @@ class _Writer:
             },
         )
         self.owner_block(root)
+        if self.admin:
+            admin_blocks.bank_account(doc, root, self.owner)
         return doc
 
 
 def report_details_document(
-    report: SandboxReport, owner: SandboxUser | None, workflow_url: str
+    report: SandboxReport, owner: SandboxUser | None, workflow_url: str, *, admin: bool = False
 ) -> Document:
-    return _Writer(report, owner).write(workflow_url)
+    return _Writer(report, owner, admin=admin).write(workflow_url)
 
 
 @xml_endpoint
 async def get_report_details(ctx: XmlContext) -> web.StreamResponse:
-    report_id = ctx.request.match_info["report_id"]
-    found = ctx.store.report(report_id) or ctx.store.report_by_key(report_id)
-    report = ctx.readable_report(found)
+    caller = ctx.caller
+    if caller.kind != "company" and not roles.is_admin(caller.user):
+        raise Forbidden(
+            "Get Report Details v2.0 requires the Company Administrator or Web Services "
+            "Administrator role."
+        )
+    report = ctx.store.report(ctx.request.match_info["report_id"])
+    if report is None:
+        raise NotFound("The report does not exist.")
     owner = ctx.store.user(report.owner_id)
-    return report_details_document(report, owner, ctx.workflow_url(report)).response()
+    admin = roles.is_web_services_admin(caller.user)
+    return report_details_document(report, owner, ctx.workflow_url(report), admin=admin).response()
 
 
 __all__ = ["get_report_details", "legacy_entry_id", "report_details_document"]

@@ -32,6 +32,8 @@ VIEWS: Final[dict[str, ViewFilter]] = {
     "UNSUBMITTED": lambda r, now: not r.is_submitted,
     "PENDING": lambda r, now: r.is_submitted and r.workflow.approval_status != "A_APPR",
     "APPROVED": lambda r, now: r.workflow.approval_status == "A_APPR",
+    "PROCESSED": lambda r, now: r.workflow.payment_status in ("P_PROC", "P_PAID"),
+    "PAID": lambda r, now: r.workflow.payment_status == "P_PAID",
 }
 
 
@@ -82,8 +84,8 @@ def reports_list_document(ctx: XmlContext, view: str) -> Document:
                 "ReportCurrency": report.currency_code,
                 "ReportDate": timestamp(report.report_date or report.creation_date),
                 "LastComment": report.comment,
-                "Report-Details-Url": links.report_url(ctx.base_url, report.report_key),
-                "Report-Full-Details-Url": links.full_details_url(ctx.base_url, report.report_key),
+                "Report-Details-Url": links.report_url(ctx.base_url, report.rpt_key),
+                "Report-Full-Details-Url": links.full_details_url(ctx.base_url, report.rpt_key),
                 "ExpenseUserXUserID": owner.login if owner else "",
                 "ApproverXUserID": _approver_login(ctx, report),
                 "EmployeeName": f"{owner.first_name} {owner.last_name}" if owner else "",

@@ -17,8 +17,8 @@ from sandbox.xml.reports_list import get_reports_list
 from sandbox.xml.workflow_action import post_workflow_action
 
 _REPORTS_LIST = V11 + "/{_list:(?i:reportslist)}"
-_FULL_DETAILS = V11 + "/{_details:(?i:reportfulldetails)}/{report_key}"
-_ENTRY = V11 + "/report/{report_key}/entry"
+_FULL_DETAILS = V11 + "/{_details:(?i:reportfulldetails)}/{rpt_key}"
+_ENTRY = V11 + "/report/{rpt_key}/entry"
 _WORKFLOW_ACTION = V11 + "/report/{step_key}/{_action:(?i:workflowaction)}"
 
 
@@ -30,10 +30,10 @@ def add_xml_routes(app: web.Application) -> None:
     router.add_get(_REPORTS_LIST, get_reports_list)
     router.add_get(_REPORTS_LIST + "/", get_reports_list)
     router.add_get(_REPORTS_LIST + "/{view}", get_reports_list)
-    router.add_get(_ENTRY + "/{entry_key}", get_entry)
+    router.add_get(_ENTRY + "/{rpe_key}", get_entry)
     router.add_post(_ENTRY, post_entries)
     router.add_post(_ENTRY + "/", post_entries)
-    router.add_post(_ENTRY + "/{entry_key}", post_entries)
+    router.add_post(_ENTRY + "/{rpe_key}", post_entries)
     router.add_post(_WORKFLOW_ACTION, post_workflow_action)
 
 

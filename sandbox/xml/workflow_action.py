@@ -15,9 +15,11 @@ from typing import Final
 from aiohttp import web
 
 from sandbox.engine import WorkflowRefused
+from sandbox.text_rules import control_character_problem
 from sandbox.xml import access
 from sandbox.xml.body import child_text, parse_body
 from sandbox.xml.context import XmlContext, xml_endpoint
+from sandbox.xml.errors import BadRequest
 from sandbox.xml.namespaces import NS_V11
 from sandbox.xml.render import Document
 
@@ -46,8 +48,13 @@ def _failure(message: str) -> web.Response:
 @xml_endpoint
 async def post_workflow_action(ctx: XmlContext) -> web.StreamResponse:
     root = parse_body(await ctx.request.read(), "WorkflowAction")
-    action = " ".join((child_text(root, "Action") or "").split())
+    raw_action = child_text(root, "Action") or ""
     comment = child_text(root, "Comment")
+    for name, value in (("Action", raw_action), ("Comment", comment or "")):
+        problem = control_character_problem(value)
+        if problem:
+            raise BadRequest(f"{name} {problem}.")
+    action = " ".join(raw_action.split())
     report = ctx.store.report_by_step_key(ctx.request.match_info["step_key"])
     if report is None:
         return _failure(STALE_MESSAGE)

@@ -79,6 +79,21 @@ def drop() -> Handler:
     return handler
 
 
+def truncated(body: bytes, *, declared: int, status: int = 200) -> Handler:
+    """Promise ``declared`` bytes, send ``body`` (fewer), then close: an answer cut short."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(status=status, headers={"Content-Length": str(declared)})
+        response.content_type = "application/json"
+        await response.prepare(request)
+        await response.write(body)
+        assert request.transport is not None
+        request.transport.close()
+        return response
+
+    return handler
+
+
 def hang(release: asyncio.Event) -> Handler:
     """Answer only once ``release`` is set (the client's deadline runs out first)."""
 

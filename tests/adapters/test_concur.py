@@ -13,7 +13,7 @@ from lxml import etree
 from adapters.client import ConcurClient, Credentials
 from adapters.concur import HttpConcurClient, UpstreamOrigins, open_concur_client
 from adapters.config import CompanyAuthSettings, UpstreamSettings
-from adapters.errors import BadUserInput, Conflict
+from adapters.errors import BadUserInput, Conflict, UpstreamBadResponse
 from adapters.http import UpstreamCallEvent
 from adapters.models import NewEntry, NewReport, Protocol, ReportContext, TokenKind
 from tests.adapters.peer import Peer, reply
@@ -105,10 +105,21 @@ async def test_xml_action_goes_verbatim_to_the_workflow_action_url(
 async def test_workflow_action_url_must_point_at_concur(
     peer: Peer, client: HttpConcurClient, url: str
 ) -> None:
-    with pytest.raises(BadUserInput) as caught:
+    """The URL came from Concur's answer: a foreign one is Concur's fault, not the caller's,
+    and the caller's token goes nowhere."""
+    with pytest.raises(UpstreamBadResponse) as caught:
         await client.approve(
             USER, "R1", protocol=Protocol.XML, workflow_action_url=url.format(base=peer.base_url)
         )
+    assert caught.value.code == "UPSTREAM_BAD_RESPONSE"
+    assert peer.seen == []
+
+
+async def test_no_workflow_action_url_is_the_callers_refusal(
+    peer: Peer, client: HttpConcurClient
+) -> None:
+    with pytest.raises(BadUserInput) as caught:
+        await client.approve(USER, "R1", protocol=Protocol.XML, workflow_action_url=None)
     assert caught.value.field == "workflow_action_url"
     assert peer.seen == []
 

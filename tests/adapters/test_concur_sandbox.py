@@ -6,6 +6,7 @@ the client (plus the sandbox's admin routes for fault injection and call countin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -29,7 +30,6 @@ from adapters.errors import (
     UnsupportedWorkflowStep,
     UpstreamBadResponse,
     UpstreamTimeout,
-    UpstreamUnavailable,
     WorkflowActionFailed,
     WorkflowStepMismatch,
 )
@@ -43,6 +43,7 @@ from adapters.models import (
     ReportView,
     TokenKind,
 )
+from adapters.v11.keys import LOOKUP_VIEWS
 
 TRAVELER = "traveler@example.com"
 MANAGER = "manager@example.com"
@@ -50,6 +51,7 @@ PROCESSOR = "processor@example.com"
 V4_REPORT = r"^/expensereports/v4/users/[^/]+/context/[A-Z]+/reports/[^/]+$"
 V4_APPROVE = r"^/expensereports/v4/users/[^/]+/context/MANAGER/reports/[^/]+/approve$"
 V20_DETAILS = r"^/api/expense/expensereport/v2\.0/report/[^/]+$"
+FULL_DETAILS = r"^/api/expense/expensereport/v1\.1/reportfulldetails/[^/]+$"
 
 
 @pytest.fixture
@@ -84,6 +86,17 @@ async def calls(sandbox: Any) -> int:
     total = (await sandbox.stats())["total"]
     assert isinstance(total, int)
     return total
+
+
+async def calls_to(sandbox: Any) -> dict[str, int]:
+    """Calls per kind of XML read since the last reset: ``list``, ``full`` (v1.1 full
+    details), ``v20`` (v2.0 details)."""
+    counts: dict[str, int] = (await sandbox.stats())["requests"]
+    kinds = {"list": "/v1.1/{_list}/", "full": "/v1.1/{_details}/", "v20": "/v2.0/report/"}
+    return {
+        kind: sum(n for route, n in counts.items() if fragment in route)
+        for kind, fragment in kinds.items()
+    }
 
 
 async def pending_approvals(client: HttpConcurClient, manager: Credentials) -> list[ReportDetails]:
@@ -201,12 +214,87 @@ async def test_manager_reads(sandbox: Any, client: HttpConcurClient) -> None:
     assert found_cost_objects
 
 
+async def test_a_plain_approver_reads_details_by_the_key_concur_listed(
+    sandbox: Any, client: HttpConcurClient
+) -> None:
+    """The manager is no administrator: the key comes from TOAPPROVE (listed once, then
+    remembered) and the details from v1.1 full details, never v2.0."""
+    manager = await login(sandbox, client, MANAGER)
+    first, second, *_ = await client.reports_to_approve(manager)
+    await sandbox.reset_stats()
+    details = await client.get_report_details(manager, first.id)
+    assert details.report_id == first.id
+    assert details.report_key  # the encrypted key, usable on v1.1 routes
+    assert details.report_key != first.id
+    assert details.workflow_action_url
+    assert await calls_to(sandbox) == {"list": 1, "full": 1, "v20": 0}
+    await sandbox.reset_stats()
+    again = await client.get_report_details(manager, second.id)  # the same list named it
+    assert again.report_id == second.id
+    assert await calls_to(sandbox) == {"list": 0, "full": 1, "v20": 0}
+    entry = details.entries[0]
+    by_key = await client.get_entry(manager, details.report_key, entry.id, report_id=first.id)
+    assert by_key.id == entry.id
+    assert by_key.report_id == first.id
+
+
+async def test_a_report_in_no_list_costs_its_list_calls_once(
+    sandbox: Any, client: HttpConcurClient
+) -> None:
+    """Concurrent reads of a report the caller's lists do not name share one call per view;
+    the miss is remembered, so the next read goes straight to v2.0."""
+    traveler = await login(sandbox, client, TRAVELER)
+    await sandbox.reset_stats()
+    unknown = "00000000000000000000"
+    outcomes = await asyncio.gather(
+        *(client.get_report_details(traveler, unknown) for _ in range(4)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(o, Forbidden | NotFound) for o in outcomes)
+    first = await calls_to(sandbox)
+    assert first["list"] == len(LOOKUP_VIEWS)
+    assert first["full"] == 0
+    await sandbox.reset_stats()
+    with pytest.raises((Forbidden, NotFound)):
+        await client.get_report_details(traveler, unknown)
+    assert await calls_to(sandbox) == {"list": 0, "full": 0, "v20": 1}
+
+
+@pytest.mark.parametrize("who", ["admin@example.com", "companyadmin@example.com"])
+async def test_an_administrator_reads_v20_details_without_a_v11_key(
+    sandbox: Any, client: HttpConcurClient, who: str
+) -> None:
+    """Nobody listed the report to the administrator: v2.0 by plain id serves it, and even
+    the Web Services Administrator's unencrypted ``ReportKey`` is not taken for a v1.1 key."""
+    admin = await login(sandbox, client, who)
+    traveler = await login(sandbox, client, TRAVELER)
+    row = (await client.list_reports(traveler, ReportView.PENDING))[0]
+    await sandbox.reset_stats()
+    details = await client.get_report_details(admin, row.id)
+    assert details.report_id == row.id
+    assert details.report_key is None
+    assert details.entries
+    assert (await calls_to(sandbox))["v20"] == 1
+    assert (await calls_to(sandbox))["full"] == 0
+
+
+async def test_keys_are_per_caller(sandbox: Any, client: HttpConcurClient) -> None:
+    """A key listed to the owner is not offered to someone else."""
+    traveler = await login(sandbox, client, TRAVELER)
+    stranger = await login(sandbox, client, "traveler2@example.com")
+    row = (await client.list_reports(traveler, ReportView.UNSUBMITTED))[0]
+    await sandbox.reset_stats()
+    with pytest.raises((Forbidden, NotFound)):
+        await client.get_report_details(stranger, row.id)
+    assert (await calls_to(sandbox))["full"] == 0
+
+
 async def test_read_errors(sandbox: Any, client: HttpConcurClient) -> None:
     traveler = await login(sandbox, client, TRAVELER)
     stranger = await login(sandbox, client, "traveler2@example.com")
     with pytest.raises(NotFound):
         await client.get_report(traveler, "00000000000000000000", ReportContext.TRAVELER)
-    with pytest.raises(NotFound):
+    with pytest.raises((Forbidden, NotFound)):  # not listed: v2.0, refused to a traveler
         await client.get_report_details(traveler, "00000000000000000000")
     row = (await client.list_reports(traveler, ReportView.UNSUBMITTED))[0]
     with pytest.raises((Forbidden, NotFound)):
@@ -315,7 +403,7 @@ async def test_action_input_is_checked_before_sending(
         await client.send_back(manager, target.report_id, protocol=Protocol.V4, comment="  ")
     with pytest.raises(BadUserInput):
         await client.approve(manager, target.report_id, protocol=Protocol.XML)
-    with pytest.raises(BadUserInput, match="workflow action URL"):
+    with pytest.raises(UpstreamBadResponse, match="workflow action URL"):
         await client.approve(
             manager,
             target.report_id,
@@ -446,7 +534,7 @@ async def test_action_is_not_retried_after_a_500(sandbox: Any, client: HttpConcu
     target = (await pending_approvals(client, manager))[0]
     await fault(sandbox, method="PATCH", path=V4_APPROVE, kind="status", status=500, times=1)
     await sandbox.reset_stats()
-    with pytest.raises(UpstreamUnavailable):
+    with pytest.raises(ActionOutcomeUnknown):
         await client.approve(manager, target.report_id, protocol=Protocol.V4)
     assert await calls(sandbox) == 1
 
@@ -494,7 +582,7 @@ async def test_hostile_or_broken_xml_is_a_bad_response(
 ) -> None:
     traveler = await login(sandbox, client, TRAVELER)
     row = (await client.list_reports(traveler, ReportView.ACTIVE))[0]
-    await fault(sandbox, method="GET", path=V20_DETAILS, kind=kind, times=1)
+    await fault(sandbox, method="GET", path=FULL_DETAILS, kind=kind, times=1)
     with pytest.raises(UpstreamBadResponse) as caught:
         await client.get_report_details(traveler, row.id)
     assert "root:" not in caught.value.message

@@ -1,4 +1,5 @@
-"""The transport against a real HTTP peer: retries, deadlines, the breaker, error mapping."""
+"""The transport against a real HTTP peer: retries and their budget, deadlines, the breaker
+per endpoint, error mapping, and what an action's unreadable answer means."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from yarl import URL
 
-from adapters.breaker import BreakerRegistry
+from adapters.breaker import BreakerRegistry, BreakerState
 from adapters.config import UpstreamSettings
 from adapters.correlation import CORRELATION_ID
 from adapters.deadline import DEADLINE
@@ -43,10 +44,12 @@ from adapters.http import (
     open_sessions,
     parse_retry_after,
 )
-from tests.adapters.peer import Peer, drop, hang, reply, stream
+from tests.adapters.peer import Peer, drop, hang, reply, stream, truncated
 
 PATH = "/expensereports/v4/users/u-1/reports/R1"
 ROUTE = "/expensereports/v4/users/{userId}/reports/{reportId}"
+OTHER_PATH = "/expensereports/v4/users/u-1/reports/R1/costObjectsForApprover"
+OTHER_ROUTE = "/expensereports/v4/users/{userId}/reports/{reportId}/costObjectsForApprover"
 
 
 class Clock:
@@ -78,6 +81,7 @@ async def transport_for(
             breakers=BreakerRegistry(
                 failure_threshold=settings.breaker_failure_threshold,
                 reset_s=settings.breaker_reset_s,
+                half_open_trials=settings.breaker_half_open_trials,
                 clock=clock or asyncio.get_running_loop().time,
             ),
             on_upstream_call=events.append if events is not None else None,
@@ -93,12 +97,13 @@ def request(
     operation: Operation = Operation.READ,
     body: bytes | None = None,
     expected_step: bool = False,
+    route: str = ROUTE,
 ) -> UpstreamRequest:
     return UpstreamRequest(
         family=family,
         method=method,
         url=URL(base_url + path),
-        route=ROUTE,
+        route=route,
         operation=operation,
         token="secret-token",
         body=body,
@@ -154,14 +159,37 @@ async def test_read_is_retried_after_a_dropped_connection(peer: Peer) -> None:
     assert peer.count("GET", PATH) == 2
 
 
-@pytest.mark.parametrize("operation", [Operation.WRITE, Operation.WORKFLOW])
-async def test_action_is_not_retried_after_a_5xx(peer: Peer, operation: Operation) -> None:
-    peer.script("PATCH", PATH, reply(500), reply(204))
-    async with transport_for(peer) as transport:
+async def test_a_dropped_connection_costs_exactly_the_attempts_we_count(peer: Peer) -> None:
+    """aiohttp's silent re-send of idempotent requests is off: every request Concur sees
+    is an attempt of ours, logged and reported."""
+    peer.script("GET", PATH, reply(200, b"{}"), drop())
+    events: list[UpstreamCallEvent] = []
+    async with transport_for(peer, events=events, read_retries=2) as transport:
+        await transport.send(request(peer.base_url))  # a kept-alive connection to reuse
         with pytest.raises(UpstreamUnavailable):
+            await transport.send(request(peer.base_url))
+    assert peer.count("GET", PATH) == 1 + 3
+    assert [(e.attempt, e.outcome) for e in events[1:]] == [
+        (1, "UPSTREAM_UNAVAILABLE"),
+        (2, "UPSTREAM_UNAVAILABLE"),
+        (3, "UPSTREAM_UNAVAILABLE"),
+    ]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@pytest.mark.parametrize("operation", [Operation.WRITE, Operation.WORKFLOW])
+async def test_a_5xx_on_an_action_leaves_its_outcome_unknown(
+    peer: Peer, operation: Operation, status: int
+) -> None:
+    """Concur may have applied the action before failing: never a plain "unavailable",
+    which would invite the caller to send it again; and never re-sent by us."""
+    peer.script("PATCH", PATH, reply(status), reply(204))
+    async with transport_for(peer) as transport:
+        with pytest.raises(ActionOutcomeUnknown) as caught:
             await transport.send(
                 request(peer.base_url, method="PATCH", operation=operation, body=b"{}")
             )
+    assert caught.value.code == "ACTION_OUTCOME_UNKNOWN"
     assert peer.count("PATCH", PATH) == 1
 
 
@@ -297,6 +325,174 @@ async def test_client_errors_do_not_trip_the_breaker(peer: Peer) -> None:
         for _ in range(3):
             with pytest.raises(NotFound):
                 await transport.send(request(peer.base_url))
+
+
+async def test_one_failing_endpoint_opens_only_its_own_breaker(peer: Peer) -> None:
+    """Other routes' successes neither hide its failures nor share its fate."""
+    clock = Clock()
+    peer.script("GET", PATH, reply(500))
+    peer.script("GET", OTHER_PATH, reply(200, b"[]"))
+    failing = request(peer.base_url)
+    healthy = request(peer.base_url, OTHER_PATH, route=OTHER_ROUTE)
+    async with transport_for(
+        peer, clock=clock, read_retries=0, breaker_failure_threshold=3
+    ) as transport:
+        for _ in range(3):
+            with pytest.raises(UpstreamUnavailable):
+                await transport.send(failing)
+            assert (await transport.send(healthy)).status == 200
+        with pytest.raises(CircuitOpen):
+            await transport.send(failing)
+        assert (await transport.send(healthy)).status == 200
+        states = transport.breaker_states()
+    assert peer.count("GET", PATH) == 3
+    assert states == {
+        f"GET {peer.base_url}{ROUTE}": BreakerState.OPEN,
+        f"GET {peer.base_url}{OTHER_ROUTE}": BreakerState.CLOSED,
+    }
+
+
+async def test_after_recovery_a_whole_fan_out_gets_through(peer: Peer) -> None:
+    """Half-open admits several trials at once, so the first query after a recovery (here
+    eight parallel reads of one route) succeeds instead of failing fast."""
+    clock = Clock()
+    peer.script("GET", PATH, reply(503), reply(503), reply(200, b"{}"))
+    async with transport_for(
+        peer, clock=clock, read_retries=0, breaker_failure_threshold=2, breaker_half_open_trials=8
+    ) as transport:
+        for _ in range(2):
+            with pytest.raises(UpstreamUnavailable):
+                await transport.send(request(peer.base_url))
+        clock.now += 30
+        answers = await asyncio.gather(*(transport.send(request(peer.base_url)) for _ in range(8)))
+        assert transport.breaker_states()[f"GET {peer.base_url}{ROUTE}"] is BreakerState.CLOSED
+    assert [a.status for a in answers] == [200] * 8
+
+
+async def test_a_callers_bad_data_opens_no_breaker_for_anyone(peer: Peer) -> None:
+    body = v4_error("400 - Bad Request", "Validation failed")
+    peer.script("PATCH", PATH, reply(400, body))
+    peer.script("GET", PATH, reply(200, b"{}"))
+    async with transport_for(peer, breaker_failure_threshold=1) as transport:
+        for _ in range(5):
+            with pytest.raises(BadUserInput):
+                await transport.send(
+                    request(peer.base_url, method="PATCH", operation=Operation.WRITE, body=b"{}")
+                )
+        assert (await transport.send(request(peer.base_url))).status == 200
+        assert set(transport.breaker_states().values()) == {BreakerState.CLOSED}
+
+
+# -- retry budget ----------------------------------------------------------------------
+
+
+async def test_retries_under_a_persistent_failure_are_bounded_by_the_budget(
+    peer: Peer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Three tokens, three retries allowed per read: the first read spends them all and
+    every later read fails at its first error, however many there are."""
+    peer.script("GET", PATH, reply(503))
+    caplog.set_level(logging.WARNING, logger="adapters.http")
+    events: list[UpstreamCallEvent] = []
+    async with transport_for(
+        peer,
+        events=events,
+        read_retries=3,
+        retry_budget_tokens=3,
+        breaker_failure_threshold=1000,
+    ) as transport:
+        for _ in range(10):
+            with pytest.raises(UpstreamUnavailable):
+                await transport.send(request(peer.base_url))
+    retries = [e for e in events if e.attempt > 1]
+    assert len(retries) == 3
+    assert peer.count("GET", PATH) == 10 + 3
+    refused = [r for r in caplog.records if r.getMessage().startswith("retry budget spent")]
+    assert len(refused) == 9
+    assert {r.__dict__["upstream_route"] for r in refused} == {ROUTE}
+
+
+async def test_answers_refill_the_budget(peer: Peer) -> None:
+    peer.script("GET", PATH, reply(503), reply(200, b"{}"), reply(200, b"{}"), reply(503))
+    async with transport_for(
+        peer, read_retries=1, retry_budget_tokens=1, retry_budget_refill=0.5
+    ) as transport:
+        # 503 → retry (the one token) → 200 (+0.5); 200 (+0.5): one token again
+        assert (await transport.send(request(peer.base_url))).status == 200
+        assert (await transport.send(request(peer.base_url))).status == 200
+        with pytest.raises(UpstreamUnavailable):
+            await transport.send(request(peer.base_url))  # 503 → retry (spent) → 503
+    assert peer.count("GET", PATH) == 5
+
+
+async def test_budgets_are_kept_per_endpoint(peer: Peer) -> None:
+    peer.script("GET", PATH, reply(503))
+    peer.script("GET", OTHER_PATH, reply(503), reply(200, b"[]"))
+    async with transport_for(
+        peer, read_retries=1, retry_budget_tokens=1, retry_budget_refill=0
+    ) as transport:
+        for _ in range(2):
+            with pytest.raises(UpstreamUnavailable):
+                await transport.send(request(peer.base_url))
+        other = await transport.send(request(peer.base_url, OTHER_PATH, route=OTHER_ROUTE))
+    assert other.status == 200
+    assert peer.count("GET", PATH) == 3
+
+
+# -- answers that cannot be read -------------------------------------------------------
+
+
+async def test_a_read_cut_short_is_a_bad_response(peer: Peer) -> None:
+    peer.script("GET", PATH, truncated(b'{"reportId": "R1", "na', declared=400))
+    async with transport_for(peer, read_retries=0) as transport:
+        with pytest.raises(UpstreamBadResponse):
+            await transport.send(request(peer.base_url))
+
+
+@pytest.mark.parametrize(
+    ("family", "handler"),
+    [
+        (Family.V4, truncated(b'{"uri": "https://x/rep', declared=400, status=201)),
+        (Family.V4, reply(200, b'{"uri": "https://x/rep')),
+        (Family.V4, reply(200, b"[" * 5000 + b"]" * 5000)),
+        (Family.XML, reply(200, b"<ActionStatus><Status>SUCC", content_type="application/xml")),
+        (
+            Family.XML,
+            reply(
+                200,
+                b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><ActionStatus>&x;'
+                b"</ActionStatus>",
+                content_type="application/xml",
+            ),
+        ),
+    ],
+    ids=["cut-short", "malformed-json", "nested-json", "malformed-xml", "hostile-xml"],
+)
+async def test_an_unreadable_answer_to_an_action_leaves_its_outcome_unknown(
+    peer: Peer, family: Family, handler: Any
+) -> None:
+    peer.script("POST", PATH, handler)
+    async with transport_for(peer) as transport:
+        with pytest.raises(ActionOutcomeUnknown):
+            await transport.send(
+                request(
+                    peer.base_url,
+                    family=family,
+                    method="POST",
+                    operation=Operation.WORKFLOW,
+                    body=b"{}",
+                )
+            )
+    assert peer.count("POST", PATH) == 1
+
+
+async def test_a_readable_refusal_of_an_action_stays_a_refusal(peer: Peer) -> None:
+    peer.script("PATCH", PATH, reply(403, v4_error("403 - Forbidden", "not the approver")))
+    async with transport_for(peer) as transport:
+        with pytest.raises(Forbidden):
+            await transport.send(
+                request(peer.base_url, method="PATCH", operation=Operation.WORKFLOW, body=b"{}")
+            )
 
 
 # -- bodies ----------------------------------------------------------------------------

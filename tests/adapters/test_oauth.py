@@ -19,10 +19,11 @@ from yarl import URL
 
 from adapters.breaker import BreakerRegistry
 from adapters.config import CompanyAuthSettings, UpstreamSettings
-from adapters.errors import Unauthenticated
+from adapters.errors import Unauthenticated, UpstreamBadResponse, UpstreamUnavailable
 from adapters.http import Transport, open_sessions
 from adapters.models import TokenKind
 from adapters.oauth import JwksVerifier, TokenProvider
+from adapters.revocations import LocalRevocations, token_digest
 from tests.adapters.peer import Peer, reply
 
 TOKEN_PATH = "/oauth2/v0/token"
@@ -318,3 +319,76 @@ async def test_unknown_kid_refetch_is_single_flight(peer: Peer) -> None:
         gate.set()
         assert len(await asyncio.gather(*waiters)) == 10
     assert peer.count("GET", JWKS_PATH) == 1
+
+
+async def test_a_revoked_token_is_refused_for_the_rest_of_its_lifetime(peer: Peer) -> None:
+    keys = Keys()
+    keys.add("k1")
+    peer.script("GET", JWKS_PATH, jwks_handler(keys))
+    revocations = LocalRevocations()
+    token, other = keys.token("k1"), keys.token("k1", jti="another")
+    async with transport_for(peer) as transport:
+        verifier = JwksVerifier(
+            transport, URL(peer.base_url), clock=Clock(), revocations=revocations
+        )
+        await verifier.verify(token)  # remembered until its exp
+        await verifier.revoke(token)
+        with pytest.raises(Unauthenticated, match="refused"):
+            await verifier.verify(token)
+        assert (await verifier.verify(other)).user_id  # only that token
+    assert await revocations.is_revoked(token_digest(token))
+
+
+async def test_revocations_expire_with_the_token() -> None:
+    now = [1000.0]
+    revocations = LocalRevocations(clock=lambda: now[0])
+    await revocations.revoke("d", 60)
+    assert await revocations.is_revoked("d")
+    now[0] += 61
+    assert not await revocations.is_revoked("d")
+
+
+async def test_an_expired_token_needs_no_revocation(peer: Peer) -> None:
+    keys = Keys()
+    keys.add("k1")
+    revocations = LocalRevocations()
+    async with transport_for(peer) as transport:
+        verifier = JwksVerifier(
+            transport, URL(peer.base_url), clock=Clock(), revocations=revocations
+        )
+        expired = keys.token("k1", exp=int(time.time()) - 5)
+        await verifier.revoke(expired)
+        await verifier.revoke("not-a-jwt")
+    assert not await revocations.is_revoked(token_digest(expired))
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b"[]",
+        b"null",
+        b"{",
+        b'{"keys": "none"}',
+        b'{"keys": []}',
+        b'{"keys": [{"kty": "oct", "kid": "k1", "k": "c2VjcmV0"}]}',
+        b'{"keys": [{"kty": "RSA", "kid": "k1", "n": "!!", "e": "AQAB"}]}',
+    ],
+)
+async def test_an_unreadable_jwks_is_concurs_bad_response(peer: Peer, document: bytes) -> None:
+    keys = Keys()
+    keys.add("k1")
+    peer.script("GET", JWKS_PATH, reply(body=document))
+    async with transport_for(peer) as transport:
+        verifier = JwksVerifier(transport, URL(peer.base_url), clock=Clock())
+        with pytest.raises(UpstreamBadResponse, match=r"JWKS|JSON"):
+            await verifier.verify(keys.token("k1"))
+
+
+async def test_a_failing_jwks_is_concur_unavailable(peer: Peer) -> None:
+    keys = Keys()
+    keys.add("k1")
+    peer.script("GET", JWKS_PATH, reply(503, b"{}"))
+    async with transport_for(peer) as transport:
+        verifier = JwksVerifier(transport, URL(peer.base_url), clock=Clock())
+        with pytest.raises(UpstreamUnavailable):
+            await verifier.verify(keys.token("k1"))

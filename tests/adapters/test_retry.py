@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from adapters.errors import CircuitOpen, NotFound, RateLimited, UpstreamTimeout, UpstreamUnavailable
-from adapters.retry import is_retryable, retry_read
+from adapters.retry import RetryBudget, RetryBudgets, is_retryable, retry_read
 
 
 def test_what_is_retried() -> None:
@@ -97,3 +97,62 @@ async def test_non_retryable_errors_pass_straight_through() -> None:
             clock=loop.time,
         )
     assert attempts == [1]
+
+
+async def test_the_budget_pays_for_retries_and_answers_refill_it() -> None:
+    budget = RetryBudget(tokens=2, refill=0.5)
+    attempts: list[int] = []
+    refused: list[bool] = []
+
+    async def call(attempt: int) -> str:
+        attempts.append(attempt)
+        raise UpstreamUnavailable("down")
+
+    loop = asyncio.get_running_loop()
+    for _ in range(3):
+        with pytest.raises(UpstreamUnavailable):
+            await retry_read(
+                call,
+                retries=5,
+                backoff_initial_s=0.001,
+                backoff_max_s=0.002,
+                deadline=loop.time() + 10,
+                clock=loop.time,
+                budget=budget,
+                on_budget_spent=lambda: refused.append(True),
+            )
+    assert attempts == [1, 2, 3, 1, 1]  # two retries in all, then first errors only
+    assert refused == [True, True, True]
+    budget.refill()
+    budget.refill()
+    assert budget.tokens == 1
+    assert budget.spend()
+    assert not budget.spend()
+
+
+async def test_a_retry_the_bound_forbids_spends_no_token() -> None:
+    budget = RetryBudget(tokens=5, refill=0)
+
+    async def call(attempt: int) -> str:
+        raise UpstreamUnavailable("down")
+
+    loop = asyncio.get_running_loop()
+    with pytest.raises(UpstreamUnavailable):
+        await retry_read(
+            call,
+            retries=2,
+            backoff_initial_s=0.001,
+            backoff_max_s=0.002,
+            deadline=loop.time() + 10,
+            clock=loop.time,
+            budget=budget,
+        )
+    assert budget.tokens == 3
+
+
+def test_budgets_are_kept_per_endpoint() -> None:
+    budgets = RetryBudgets(tokens=1, refill=0.1)
+    a = budgets.get("GET http://h/a")
+    assert budgets.get("GET http://h/a") is a
+    assert a.spend()
+    assert budgets.get("GET http://h/b").spend()

@@ -30,3 +30,5 @@ def test_unreadable_bodies_give_nothing() -> None:
     assert parse_legacy_error(b"<html>oops</html>") is None
     assert parse_legacy_error(b"<!DOCTYPE x><Error/>") is None
     assert parse_legacy_error(b"{not json") is None
+    assert parse_legacy_error(b"{" + b'"a":[' * 5000) is None
+    assert parse_legacy_error(b'{"Error":' + b"[" * 5000 + b"]" * 5000 + b"}") is None

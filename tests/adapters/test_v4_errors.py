@@ -38,3 +38,5 @@ def test_unreadable_bodies_give_nothing() -> None:
     assert parse_v4_error(b"") is None
     assert parse_v4_error(b"<html/>") is None
     assert parse_v4_error(b"[1, 2]") is None
+    assert parse_v4_error(b"[" * 5000 + b"]" * 5000) is None
+    assert parse_v4_error(b'{"errorMessage": "x", "customResponseData": ' + b"[" * 900) is None

@@ -23,7 +23,7 @@ import pytest
 from tests.browser.conftest import PageLog, Served
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import BrowserContext, Page, Response
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]  # the first run may install Chromium
 
@@ -154,5 +154,58 @@ def test_graphiql_says_when_introspection_is_disabled(
     assert "Introspection is disabled on this gateway" in notice.inner_text()
     report = run(page, '"data"')  # queries still run, without a schema to check them against
     assert "errors" in report or "report" in report["data"]
+    assert log.foreign(served.origin) == []
+    assert log.errors == []
+
+
+MINE = "query Mine { reports { id name } }"
+
+
+def is_schema_request(response: Response) -> bool:
+    return "IntrospectionQuery" in (response.request.post_data or "")
+
+
+def replace_document(page: Page, document: str) -> None:
+    """Select all of the query editor and type ``document`` on the keyboard."""
+    page.locator(".graphiql-query-editor .CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(document)
+    typed = " ".join(editor_value(page, "query").split())
+    assert typed == document, typed
+
+
+def run_mine(page: Page) -> list[dict[str, Any]]:
+    result = run(page, '"reports"')
+    assert "errors" not in result, result
+    reports: list[dict[str, Any]] = result["data"]["reports"]
+    assert reports
+    assert all(report["id"] and report["name"] for report in reports)
+    return reports
+
+
+def test_a_document_typed_over_an_example_runs_as_itself(
+    serve: Callable[..., Served], browser: BrowserContext
+) -> None:
+    served = serve()
+    page = browser.pages[0] if browser.pages else browser.new_page()
+    log = PageLog.attach(page)
+    with page.expect_response(is_schema_request, timeout=WAIT_MS):
+        open_graphiql(page, served)  # the schema is in: GraphiQL reads the editor as typed
+
+    # over the first example tab, as a new user would
+    replace_document(page, MINE)
+    run_mine(page)
+
+    # in a tab of one's own
+    page.locator(".graphiql-tab-add").click()
+    replace_document(page, MINE)
+    run_mine(page)
+
+    # over the ApproveReport example
+    open_tab(page, "ApproveReport")
+    replace_document(page, MINE)
+    run_mine(page)
+
     assert log.foreign(served.origin) == []
     assert log.errors == []

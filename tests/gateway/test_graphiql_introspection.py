@@ -42,3 +42,33 @@ def test_the_page_looks_for_that_reason() -> None:
     bootstrap = (STATIC_DIR / "bootstrap.js").read_text(encoding="utf-8")
     assert f"'{INTROSPECTION_DISABLED}'" in bootstrap
     assert "Introspection is disabled on this gateway" in bootstrap
+
+
+NEAR_MISSES = [
+    ('{ reprt(id: "R") { id } }', None),  # a field
+    ('{ report(idd: "R") { id } }', None),  # an argument
+    ("query($v: ReportVeiw!) { reports(view: $v) { id } }", {"v": "RECENT"}),  # a type
+    ("{ reports(view: RECNT) { id } }", None),  # an enum value, inline
+    ("query($v: ReportView!) { reports(view: $v) { id } }", {"v": "RECNT"}),  # as a variable
+    (
+        "mutation($i: CreateReportInput!) { createReport(input: $i) { report { id } } }",
+        {"i": {"name": "Oslo", "nmae": "x"}},  # an input field, as a variable
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "variables"), NEAR_MISSES)
+@pytest.mark.parametrize("introspection", [True, False])
+async def test_errors_suggest_names_only_while_introspection_is_on(
+    sandbox: SandboxHarness,
+    query: str,
+    variables: dict[str, object] | None,
+    introspection: bool,
+) -> None:
+    settings = gateway_settings(sandbox.base_url, server={"introspection": introspection})
+    async with running_gateway(sandbox, settings) as gateway:
+        token = await gateway.token("traveler@example.com")
+        status, body = await gateway.gql(query, variables, token=token)
+    assert status == 200
+    messages = " ".join(error["message"] for error in body["errors"])
+    assert ("Did you mean" in messages) is introspection, messages

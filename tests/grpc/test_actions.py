@@ -155,7 +155,9 @@ async def test_concurrent_duplicates_act_once(gw: GrpcGateway) -> None:
     assert await actions_sent(gw) == 1
 
 
-async def test_a_replayed_refusal_is_the_same_refusal(gw: GrpcGateway) -> None:
+async def test_a_refusal_releases_the_key_and_its_repeat_is_refused_alike(
+    gw: GrpcGateway,
+) -> None:
     token = await gw.token(MANAGER)
     report_id = pick_report(gw.sandbox, "A_PEND", with_cost_objects=False)
     request = service_pb2.ApproveReportRequest(
@@ -211,4 +213,26 @@ async def test_one_idempotency_store_behind_both_faces(gw: GrpcGateway) -> None:
         metadata=auth(token),
     )
     assert response.report.approval_status.code == "A_ACCO"
+    assert await actions_sent(gw) == 1
+
+
+async def test_an_unknown_outcome_is_settled_by_the_repeat(gw: GrpcGateway) -> None:
+    token = await gw.token(MANAGER)
+    report_id = pick_report(gw.sandbox, "A_PEND", with_cost_objects=False)
+    rule = {"method": "PATCH", "path": "/approve$", "kind": "drop", "times": 1}
+    status, body = await gw.sandbox.admin("POST", "/_sandbox/faults", json=rule)
+    assert status in (200, 201), body
+    request = service_pb2.ApproveReportRequest(
+        report_id=report_id, expected_status="A_PEND", idempotency_key="grpc-unknown"
+    )
+    lost = rich(await refused(gw.stub.ApproveReport(request, metadata=auth(token))))
+    assert (lost.code, lost.reason) == (grpc.StatusCode.UNKNOWN, "ACTION_OUTCOME_UNKNOWN")
+    refusal = lost.detail(service_pb2.ActionRefusal)
+    assert refusal.report.approval_status.code == "A_PEND"  # the report as it is now
+
+    await gw.sandbox.reset_stats()
+    response = await gw.stub.ApproveReport(request, metadata=auth(token))
+    assert response.report.approval_status.code == "A_ACCO"
+    assert await actions_sent(gw) == 1  # not applied before: sent exactly once now
+    assert await gw.stub.ApproveReport(request, metadata=auth(token)) == response
     assert await actions_sent(gw) == 1

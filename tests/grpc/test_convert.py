@@ -59,11 +59,20 @@ def test_event_types_are_the_graphs() -> None:
         convert.event_types([pb.REPORT_EVENT_TYPE_UNSPECIFIED])
 
 
-@pytest.mark.parametrize("value", ["525.00000000", "0E-8", "-12.5", "1234567890.12345678"])
-def test_amounts_stay_exact(value: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("525.00000000", "525.00000000"),
+        ("0E-8", "0.00000000"),
+        ("-12.5", "-12.50000000"),
+        ("150", "150.00000000"),
+        ("1234567890.12345678", "1234567890.12345678"),
+    ],
+)
+def test_amounts_stay_exact_at_one_scale(value: str, shown: str) -> None:
     message = convert.amount(models.Amount(value=Decimal(value), currency_code="USD"))
     assert message is not None
-    assert message.value == value
+    assert message.value == shown
     assert Decimal(message.value) == Decimal(value)
 
 

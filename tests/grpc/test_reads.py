@@ -12,7 +12,8 @@ from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from tests.gateway.harness import MANAGER, TRAVELER, TRAVELER2, pick_report
 from tests.grpc.harness import GrpcGateway, auth
 
-DETAILS_ROUTE = "GET /api/expense/expensereport/v2.0/report/{report_id}"
+DETAILS_ROUTE = "GET /api/expense/expensereport/v1.1/{_details}/{rpt_key}"
+"""v1.1 full details: a plain caller's details (v2.0 is for administrators)."""
 EVERYTHING = service_pb2.ReportInclude(
     entries=True, cost_objects=True, workflow=True, available_actions=True
 )
@@ -86,7 +87,62 @@ async def test_included_parts_share_one_details_read(gw: GrpcGateway) -> None:
     ]
     calls = await gw.upstream_calls()
     assert calls[DETAILS_ROUTE] == 1  # entries, workflow and actions share one read
-    assert sum(calls.values()) == 3  # header, details, cost objects
+    # header, the TOAPPROVE list that names the manager's key, details, cost objects
+    assert sum(calls.values()) == 4
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "malformed_json"},
+        {"kind": "status", "status": 500},
+        {"kind": "rate_limit", "retry_after": 600},
+    ],
+    ids=["malformed_json", "status_500", "rate_limit"],
+)
+async def test_a_failed_cost_object_read_costs_that_part_only(
+    gw: GrpcGateway, rule: dict[str, Any]
+) -> None:
+    report_id = pick_report(gw.sandbox, "A_PECO", with_cost_objects=True)
+    token = await gw.token(MANAGER)
+    status, body = await gw.sandbox.admin(
+        "POST",
+        "/_sandbox/faults",
+        json={"method": "GET", "path": "/costObjectsForApprover", **rule},
+    )
+    assert status in (200, 201), body
+    report = await gw.stub.GetReport(
+        service_pb2.GetReportRequest(
+            report_id=report_id, context=pb.REPORT_CONTEXT_MANAGER, include=EVERYTHING
+        ),
+        metadata=auth(token),
+    )
+    assert report.id == report_id
+    assert report.name == gw.sandbox.store.reports[report_id].name
+    assert report.entries
+    assert report.HasField("workflow")
+    assert list(report.cost_objects) == []
+    assert [error.part for error in report.part_errors] == ["cost_objects"]
+
+
+async def test_amounts_come_in_one_normal_form(gw: GrpcGateway) -> None:
+    report_id = pick_report(gw.sandbox, "A_PECO", with_cost_objects=True)
+    token = await gw.token(MANAGER)
+    report = await gw.stub.GetReport(
+        service_pb2.GetReportRequest(
+            report_id=report_id, context=pb.REPORT_CONTEXT_MANAGER, include=EVERYTHING
+        ),
+        metadata=auth(token),
+    )
+    money = [report.total.value] + [
+        amount.value
+        for entry in report.entries
+        for amount in (entry.transaction_amount, entry.posted_amount, entry.approved_amount)
+    ]
+    money += [c.approved_amount.value for c in report.cost_objects]
+    assert all("E" not in value.upper() for value in money), money
+    assert {len(value.partition(".")[2]) for value in money} == {8}
+    assert {len(e.exchange_rate.partition(".")[2]) for e in report.entries} == {14}
 
 
 @pytest.mark.parametrize(

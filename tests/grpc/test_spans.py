@@ -84,7 +84,9 @@ async def test_upstream_spans_nest_under_the_call(
     assert (attributes["rpc.system"], attributes["rpc.method"]) == ("grpc", "GetReport")
     assert attributes["rpc.grpc.status_code"] == 0
     upstream = [s for s in spans if s.kind is SpanKind.CLIENT]
-    assert len(upstream) == 2  # the v4 header and the v2.0 details
+    # The v4 header, the v1.1 lists that name the traveler's key (TOAPPROVE, then ACTIVE)
+    # and the v1.1 full details.
+    assert len(upstream) == 4
     assert all(s in descendants(spans, call) for s in upstream)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.comments import MAX_COMMENT
 from adapters.errors import (
     BadUserInput,
     Forbidden,
@@ -11,11 +12,12 @@ from adapters.errors import (
     WorkflowStepMismatch,
 )
 from adapters.models import Protocol, ReportDetails, Status, WorkflowActionKind
-from resolvers.operations.guard import MAX_COMMENT, check_report, check_request
+from resolvers.operations.guard import check_report, check_request, shows_applied
 from resolvers.operations.requests import ActionRequest
 
 APPROVE = WorkflowActionKind.APPROVE
 SEND_BACK = WorkflowActionKind.SEND_BACK
+RECALL = WorkflowActionKind.RECALL
 
 
 def details(code: str = "A_PEND", url: str | None = "https://x/workflowaction") -> ReportDetails:
@@ -119,3 +121,31 @@ def test_v4_without_an_action_url_is_left_to_concur() -> None:
     check_report(
         ActionRequest(kind=APPROVE, report_id="R1", expected_status="A_PEND"), details(url=None)
     )
+
+
+@pytest.mark.parametrize(
+    ("request_", "status", "applied"),
+    [
+        # still at the expected step: not applied, the action may be sent once more
+        (ActionRequest(kind=APPROVE, report_id="R1", expected_status="A_PEND"), "A_PEND", False),
+        # moved where an approve leads: applied
+        (ActionRequest(kind=APPROVE, report_id="R1", expected_status="A_PEND"), "A_ACCO", True),
+        (ActionRequest(kind=APPROVE, report_id="R1", expected_status="a_pend"), "A_PECO", True),
+        # moved somewhere an approve never leads: not this action's doing
+        (ActionRequest(kind=APPROVE, report_id="R1", expected_status="A_PEND"), "A_RESU", False),
+        # without an expected status, only the statuses the action leads to count
+        (ActionRequest(kind=APPROVE, report_id="R1", expected_step_code="MGR"), "A_PEND", False),
+        (ActionRequest(kind=APPROVE, report_id="R1", expected_step_code="MGR"), "A_ACCO", True),
+        (
+            ActionRequest(kind=SEND_BACK, report_id="R1", expected_status="A_PEND", comment="x"),
+            "A_RESU",
+            True,
+        ),
+        (ActionRequest(kind=RECALL, report_id="R1", expected_status="A_PEND"), "A_RESU", True),
+        (ActionRequest(kind=RECALL, report_id="R1", expected_status="A_PEND"), "A_ACCO", False),
+    ],
+)
+def test_an_unknown_outcome_is_confirmed_only_by_a_move_the_action_makes(
+    request_: ActionRequest, status: str, applied: bool
+) -> None:
+    assert shows_applied(request_, details(status)) is applied

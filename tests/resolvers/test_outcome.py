@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from adapters.errors import (
     ActionOutcomeUnknown,
+    Conflict,
+    Forbidden,
+    IdempotencyConflict,
     RateLimited,
+    UpstreamBadResponse,
     UpstreamUnavailable,
     UpstreamValidationError,
     ValidationIssue,
@@ -13,12 +17,26 @@ from adapters.errors import (
 from resolvers.operations.outcome import Outcome, problems_of
 
 
-def test_success_and_refusals_are_definitive_transient_failures_are_not() -> None:
-    assert Outcome().is_definitive
-    for error in (WorkflowStepMismatch("moved"), ActionOutcomeUnknown("lost")):
-        assert Outcome(problems=problems_of(error)).is_definitive
-    for error in (UpstreamUnavailable("down"), RateLimited("slow down")):
-        assert not Outcome(problems=problems_of(error)).is_definitive
+def test_a_key_keeps_successes_and_unknown_outcomes_only() -> None:
+    assert Outcome().kept
+    unknown = Outcome(problems=problems_of(ActionOutcomeUnknown("lost")))
+    assert unknown.kept
+    assert unknown.unsettled
+    assert not unknown.refused
+    for error in (
+        WorkflowStepMismatch("moved"),
+        Forbidden("no"),
+        Conflict("not now"),
+        IdempotencyConflict("other"),
+        UpstreamValidationError("bad", issues=[ValidationIssue("name", "required", None)]),
+    ):
+        refusal = Outcome(problems=problems_of(error))
+        assert refusal.refused
+        assert not refusal.kept
+    for error in (UpstreamUnavailable("down"), RateLimited("slow"), UpstreamBadResponse("?")):
+        transient = Outcome(problems=problems_of(error))
+        assert not transient.kept
+        assert not transient.refused
 
 
 def test_each_upstream_validation_issue_becomes_a_user_error() -> None:
@@ -37,5 +55,8 @@ def test_each_upstream_validation_issue_becomes_a_user_error() -> None:
 
 
 def test_outcomes_round_trip_through_json() -> None:
-    outcome = Outcome(problems=problems_of(WorkflowStepMismatch("moved")))
-    assert Outcome.model_validate_json(outcome.model_dump_json()) == outcome
+    for outcome in (
+        Outcome(problems=problems_of(WorkflowStepMismatch("moved"))),
+        Outcome(confirmed=True),
+    ):
+        assert Outcome.model_validate_json(outcome.model_dump_json()) == outcome

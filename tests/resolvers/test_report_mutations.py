@@ -204,3 +204,42 @@ async def test_add_no_entries_is_refused(
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
         ("BAD_USER_INPUT", "entries")
     ]
+
+
+async def test_an_update_whose_answer_was_lost_shows_the_report_as_it_is_now(
+    gateway: GatewayHarness, sandbox: SandboxHarness, traveler: str
+) -> None:
+    """Concur applied the patch and then failed: the outcome is unknown, the cached copy is
+    forgotten, and the payload shows the report read afresh (with the new name)."""
+    report_id = pick_report(sandbox, "A_NOTF")
+    status, body = await gateway.gql(
+        "query($id: ID!) { report(id: $id) { name } }", {"id": report_id}, traveler
+    )
+    assert status == 200, body  # now cached
+    rule = {"method": "PATCH", "path": f"/reports/{report_id}$", "kind": "status", "status": 502}
+    status, body = await sandbox.admin(
+        "POST", "/_sandbox/faults", json={**rule, "times": 1, "after_apply": True}
+    )
+    assert status in (200, 201), body
+    payload = await call(gateway, UPDATE, {"r": report_id, "p": {"name": "Renamed"}}, traveler)
+    assert [e["code"] for e in payload["userErrors"]] == ["ACTION_OUTCOME_UNKNOWN"]
+    assert sandbox.store.reports[report_id].name == "Renamed"
+    assert payload["report"]["name"] == "Renamed"
+
+
+async def test_failed_entries_show_the_report(
+    gateway: GatewayHarness, sandbox: SandboxHarness, traveler: str
+) -> None:
+    report_id = pick_report(sandbox, "A_NOTF")
+    rule = {"method": "POST", "path": "/entry$", "kind": "status", "status": 503, "times": 1}
+    status, body = await sandbox.admin("POST", "/_sandbox/faults", json=rule)
+    assert status in (200, 201), body
+    entry = {
+        "currencyCode": "USD",
+        "expenseTypeKey": "TAXIX",
+        "transactionDate": "2025-06-03",
+        "transactionAmount": "23.45",
+    }
+    payload = await call(gateway, ADD, {"r": report_id, "e": [entry]}, traveler)
+    assert [e["code"] for e in payload["userErrors"]] == ["ACTION_OUTCOME_UNKNOWN"]
+    assert payload["report"]["id"] == report_id  # read after the failure

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from sandbox import seed
+from sandbox import roles, seed
 from sandbox.engine import Engine
 from sandbox.state import SandboxEvent, SandboxReport, Store
 
@@ -54,6 +54,8 @@ def test_users_company_and_app() -> None:
         "manager@example.com": "1b7a2d3f-4c5e-4f6a-8b2c-3d4e5f6a7b8c",
         "coapprover@example.com": "2c8b3e4a-5d6f-4a7b-9c3d-4e5f6a7b8c9d",
         "processor@example.com": "3d9c4f5b-6e7a-4b8c-8d4e-5f6a7b8c9d0e",
+        "admin@example.com": "4eab5c6d-7f8a-4b9c-9d0e-1f2a3b4c5d6e",
+        "companyadmin@example.com": "5fbc6d7e-8a9b-4cad-8e1f-2a3b4c5d6e7f",
     }
     assert all(u.password == "sandbox" for u in store.users.values())
     assert store.users[seed.TRAVELER_ID].manager_id == seed.MANAGER_ID
@@ -150,3 +152,31 @@ def test_scale_adds_reports() -> None:
     statuses = Counter(r.workflow.approval_status for r in store.reports.values())
     assert statuses["A_NOTF"] > statuses["A_PEND"] > 0
     assert statuses["A_APPR"] > 0
+
+
+def test_roles_of_the_demo_users() -> None:
+    """Admins are who the v2.0 and workflow documents name; manager and traveler stay plain."""
+    users = build().users
+    assert users[seed.ADMIN_ID].login == seed.ADMIN_LOGIN
+    assert users[seed.COMPANY_ADMIN_ID].login == seed.COMPANY_ADMIN_LOGIN
+    assert roles.is_web_services_admin(users[seed.ADMIN_ID])
+    assert roles.is_admin(users[seed.COMPANY_ADMIN_ID])
+    assert not roles.is_web_services_admin(users[seed.COMPANY_ADMIN_ID])
+    for plain in (seed.MANAGER_ID, seed.TRAVELER_ID, seed.PROCESSOR_ID, seed.COAPPROVER_ID):
+        assert not roles.is_admin(users[plain])
+    assert users[seed.MANAGER_ID].roles == {roles.TRAVELER, roles.MANAGER, roles.CO_APPROVER}
+    assert users[seed.TRAVELER_ID].roles == {roles.TRAVELER}
+    assert all(u.roles <= roles.ALL_ROLES for u in users.values())
+
+
+def test_keys_are_encrypted_and_ids_are_plain() -> None:
+    store = build()
+    report_keys = {r.report_key for r in store.reports.values()}
+    assert len(report_keys) == len(store.reports)
+    for report in store.reports.values():
+        assert report.report_key.isdigit()
+        assert report.rpt_key.startswith("n")
+        assert "$" in report.rpt_key
+        assert report.rpt_key not in (report.report_id, report.report_key)
+        for entry in report.entries:
+            assert entry.rpe_key not in (entry.expense_id, report.rpt_key)

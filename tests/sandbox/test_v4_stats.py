@@ -158,6 +158,8 @@ async def test_demo_tokens_work_for_every_user(sandbox: SandboxHarness) -> None:
         "traveler@example.com",
         "traveler2@example.com",
         "manager@example.com",
+        "admin@example.com",
+        "companyadmin@example.com",
         "coapprover@example.com",
         "processor@example.com",
     }

@@ -127,7 +127,7 @@ def _report(sandbox: SandboxHarness, owner: str, status: str, name: str = "") ->
 
 
 def _entries_url(report: SandboxReport, suffix: str = "") -> str:
-    return f"{API}/v1.1/report/{report.report_key}/entry{suffix}"
+    return f"{API}/v1.1/report/{report.rpt_key}/entry{suffix}"
 
 
 def test_embedded_sample_is_the_documented_one() -> None:
@@ -147,7 +147,7 @@ async def test_entry_reproduces_the_documented_sample(sandbox: SandboxHarness) -
     token = await sandbox.user_token("traveler@example.com")
     report = _report(sandbox, seed.TRAVELER_ID, "A_NOTF", "Seattle")
     entry = next(e for e in report.entries if e.custom)
-    reply = await get(sandbox, _entries_url(report, f"/{entry.entry_key}"), token)
+    reply = await get(sandbox, _entries_url(report, f"/{entry.rpe_key}"), token)
     assert reply.status == 200, reply.raw
     assert reply.headers["Content-Type"].startswith("application/xml")
     sample = parse(SAMPLE)
@@ -157,12 +157,12 @@ async def test_entry_reproduces_the_documented_sample(sandbox: SandboxHarness) -
     assert names(root) == names(sample)
     assert all(etree.QName(child).namespace == NS11 for child in root)
 
-    link = f"{sandbox.base_url}{API}/v1.1/report/{report.report_key}/entry/{entry.entry_key}"
+    link = f"{sandbox.base_url}{API}/v1.1/report/{report.rpt_key}/entry/{entry.rpe_key}"
     assert text(root, "Attendee-Url") == f"{link}/Attendees"
     assert text(root, "Allocation-Url") == f"{link}/Allocations"
     assert text(root, "Itemizations-Url") == f"{link}/Itemization"
-    assert text(root, "ReportEntryID") == entry.entry_key
-    assert text(root, "ReportID") == report.report_key
+    assert text(root, "ReportEntryID") == entry.rpe_key
+    assert text(root, "ReportID") == report.rpt_key
     assert text(root, "X_UserID") == "traveler@example.com"
     assert text(root, "ExpenseKey") == entry.expense_type_key
     assert text(root, "TransactionCurrencyName") == "US, Dollar"
@@ -186,7 +186,7 @@ async def test_entry_of_an_unreadable_report_or_unknown_key_is_404(
     report = _report(sandbox, seed.TRAVELER_ID, "A_NOTF")
     entry = report.entries[0]
     other = await sandbox.user_token("traveler2@example.com")
-    reply = await get(sandbox, _entries_url(report, f"/{entry.entry_key}"), other)
+    reply = await get(sandbox, _entries_url(report, f"/{entry.rpe_key}"), other)
     assert reply.status == 404
     assert reply.root.tag == "Error"
     owner = await sandbox.user_token("traveler@example.com")
@@ -274,7 +274,7 @@ async def test_post_mixed_entries_applies_each_on_its_own(sandbox: SandboxHarnes
     assert dinner.posted_amount == Decimal("108.01")
 
     url = text(statuses[3], "Report-Entry-Details-Url")
-    assert url == f"{sandbox.base_url}{_entries_url(report)}/{dinner.entry_key}"
+    assert url == f"{sandbox.base_url}{_entries_url(report)}/{dinner.rpe_key}"
     detail = await get(sandbox, url, token)
     assert detail.status == 200
     assert text(detail.root, "TransactionCurrencyName") == "Euro Member Countries, Euro"
@@ -354,7 +354,7 @@ async def test_update_entry_keeps_its_expense_type(sandbox: SandboxHarness) -> N
     report = _report(sandbox, seed.TRAVELER_ID, "A_NOTF")
     entry = next(e for e in report.entries if e.transaction_currency == "USD")
     version = report.version
-    url = _entries_url(report, f"/{entry.entry_key}")
+    url = _entries_url(report, f"/{entry.rpe_key}")
     change = {
         "ExpKey": entry.expense_type_key,
         "TransactionAmount": "42.5",
@@ -363,8 +363,8 @@ async def test_update_entry_keeps_its_expense_type(sandbox: SandboxHarness) -> N
     reply = await post(sandbox, url, token, entries_body([change]))
     status = find(reply.root, "ReportEntryStatus")
     assert text(status, "Status") == "SUCCESS", reply.raw
-    assert text(status, "Report-Entry-Details-Url").endswith(f"/entry/{entry.entry_key}")
-    updated = next(e for e in report.entries if e.entry_key == entry.entry_key)
+    assert text(status, "Report-Entry-Details-Url").endswith(f"/entry/{entry.rpe_key}")
+    updated = next(e for e in report.entries if e.rpe_key == entry.rpe_key)
     assert (updated.transaction_amount, updated.posted_amount) == (Decimal("42.5"), Decimal("42.5"))
     assert updated.vendor == "Renamed Vendor"
     assert report.version == version + 1

@@ -72,7 +72,7 @@ async def test_unknown_ids_are_404(sandbox: SandboxHarness, path: str) -> None:
 async def test_correlation_id_is_echoed_or_made(sandbox: SandboxHarness) -> None:
     token = await sandbox.user_token("traveler@example.com")
     report = next(r for r in sandbox.store.reports.values() if r.owner_id == seed.TRAVELER_ID)
-    url = f"{sandbox.base_url}{API}/v2.0/report/{report.report_id}"
+    url = f"{sandbox.base_url}{API}/v1.1/reportfulldetails/{report.rpt_key}"
     headers = {"Authorization": f"OAuth {token}", "concur-correlationid": "abc-123"}
     async with sandbox.session.get(url, headers=headers) as response:
         assert response.status == 200

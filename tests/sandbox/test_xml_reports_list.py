@@ -7,7 +7,7 @@ import pytest
 from sandbox import seed
 from sandbox.state import SandboxReport
 from tests.conftest import SandboxHarness
-from tests.sandbox.xml_support import API, NS11, XSI, findall, get, names, text
+from tests.sandbox.xml_support import API, NS11, XSI, find, findall, get, names, text
 
 SUMMARY = [
     "ReportName",
@@ -51,8 +51,8 @@ async def test_recent_lists_the_callers_reports_newest_first(sandbox: SandboxHar
     assert names(first) == SUMMARY
     report = sandbox.store.reports[text(first, "ReportId")]
     base = f"{sandbox.base_url}{API}/v1.1"
-    assert text(first, "Report-Details-Url") == f"{base}/report/{report.report_key}"
-    assert text(first, "Report-Full-Details-Url") == f"{base}/reportfulldetails/{report.report_key}"
+    assert text(first, "Report-Details-Url") == f"{base}/report/{report.rpt_key}"
+    assert text(first, "Report-Full-Details-Url") == f"{base}/reportfulldetails/{report.rpt_key}"
     assert text(first, "ExpenseUserXUserID") == "traveler@example.com"
     assert text(first, "ApproverXUserID") == "manager@example.com"
     assert text(first, "EmployeeName") == "Chris Miller"
@@ -77,6 +77,8 @@ async def test_recent_leaves_out_reports_older_than_31_days(sandbox: SandboxHarn
             lambda r: r.workflow.approval_status in ("A_PEND", "A_PECO", "A_ACCO"),
         ),
         ("APPROVED", lambda r: r.workflow.approval_status == "A_APPR"),
+        ("PROCESSED", lambda r: r.workflow.payment_status in ("P_PROC", "P_PAID")),
+        ("PAID", lambda r: r.workflow.payment_status == "P_PAID"),
     ],
 )
 async def test_views_filter_the_callers_reports(
@@ -136,3 +138,30 @@ async def test_unknown_view_is_a_legacy_400(sandbox: SandboxHarness) -> None:
     assert reply.status == 400
     assert reply.root.tag == "Error"
     assert "EVERYTHING" in text(reply.root, "Message")
+
+
+async def test_keys_from_the_list_open_full_details_and_entries(sandbox: SandboxHarness) -> None:
+    """The documented path: ReportsList URLs (RptKey) -> full details (RpeKey) -> entry."""
+    for login, view in (
+        ("traveler@example.com", "UNSUBMITTED"),
+        ("manager@example.com", "TOAPPROVE"),
+    ):
+        token = await sandbox.user_token(login)
+        listing = await get(sandbox, f"{API}/v1.1/ReportsList/{view}", token)
+        summaries = findall(listing.root, "ReportSummary")
+        assert summaries, login
+        for summary in summaries:
+            report = sandbox.store.reports[text(summary, "ReportId")]
+            details_url = text(summary, "Report-Details-Url")
+            assert details_url == f"{sandbox.base_url}{API}/v1.1/report/{report.rpt_key}"
+            assert report.report_id not in details_url
+            full = await get(sandbox, text(summary, "Report-Full-Details-Url"), token)
+            assert full.status == 200, full.raw
+            assert text(full.root, "RptKey") == report.rpt_key
+            for element in findall(find(full.root, "Entries"), "ExpenseEntry"):
+                entry_reply = await get(
+                    sandbox, f"{details_url}/entry/{text(element, 'RpeKey')}", token
+                )
+                assert entry_reply.status == 200, entry_reply.raw
+                assert text(entry_reply.root, "ReportEntryID") == text(element, "RpeKey")
+                assert text(entry_reply.root, "ReportID") == report.rpt_key

@@ -45,8 +45,8 @@ def _report(sandbox: SandboxHarness, owner: str, status: str) -> SandboxReport:
 
 
 async def _action_url(sandbox: SandboxHarness, report: SandboxReport, token: str) -> str:
-    """The WorkflowActionURL the v2.0 details give this caller."""
-    reply = await get(sandbox, f"{API}/v2.0/report/{report.report_id}", token)
+    """The WorkflowActionURL the v1.1 full details give this caller."""
+    reply = await get(sandbox, f"{API}/v1.1/reportfulldetails/{report.rpt_key}", token)
     assert reply.status == 200, reply.raw
     return text(reply.root, "WorkflowActionURL")
 

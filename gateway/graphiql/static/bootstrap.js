@@ -52,6 +52,57 @@
     });
   }
 
+  // The names of a document's operations, in order (null for an anonymous one): a small
+  // lexer over GraphQL's tokens -- strings, block strings and comments skipped, braces
+  // and parentheses counted -- enough to see the definitions at the top level.
+  var TOKEN = /"""[^]*?(?:[^\\]|^)"""|"(?:\\.|[^"\\\n])*"|#[^\n\r]*|[_A-Za-z][_0-9A-Za-z]*|[{}()]|[^]/g;
+  var OPERATION_KEYWORDS = { query: true, mutation: true, subscription: true };
+
+  function operationNames(document) {
+    var names = [];
+    var braces = 0;
+    var parens = 0;
+    var inDefinition = false;
+    var expectingName = false;
+    var match;
+    TOKEN.lastIndex = 0;
+    while ((match = TOKEN.exec(document)) !== null) {
+      var token = match[0];
+      if (token === '(') parens += 1;
+      else if (token === ')') parens -= 1;
+      else if (parens > 0 || token[0] === '"' || token[0] === '#') continue;
+      else if (token === '{') {
+        if (braces === 0 && !inDefinition) names.push(null); // an anonymous query
+        inDefinition = true;
+        expectingName = false;
+        braces += 1;
+      } else if (token === '}') {
+        braces -= 1;
+        if (braces === 0) inDefinition = false;
+      } else if (braces === 0 && /^[_A-Za-z]/.test(token)) {
+        if (!inDefinition) {
+          inDefinition = true;
+          expectingName = OPERATION_KEYWORDS.hasOwnProperty(token);
+          if (expectingName) names.push(null);
+        } else if (expectingName) {
+          names[names.length - 1] = token;
+          expectingName = false;
+        }
+      }
+    }
+    return names;
+  }
+
+  // GraphiQL's rule, applied to the document actually sent: the selected operation if the
+  // document has it, else its only (or first) one. GraphiQL updates the selection 100 ms
+  // after an edit, so a document typed over an example tab and run at once would
+  // otherwise go out with the example's operationName.
+  function operationNameFor(document, selected) {
+    var names = operationNames(document || '');
+    if (selected && names.indexOf(selected) !== -1) return selected;
+    return names.length ? names[0] || undefined : undefined;
+  }
+
   // GraphiQL's own fetcher: POST for queries and mutations, graphql-transport-ws for
   // subscriptions (the Headers tab goes along as the connection_init payload). Schema
   // requests are watched, so a gateway with introspection off says so plainly.
@@ -59,6 +110,10 @@
     var urls = endpointUrls();
     var fetcher = GraphiQL.createFetcher({ url: urls.http, subscriptionUrl: urls.ws });
     return function (params, options) {
+      var operationName = operationNameFor(params.query, params.operationName);
+      if (operationName !== params.operationName) {
+        params = Object.assign({}, params, { operationName: operationName });
+      }
       var result = fetcher(params, options);
       var query = params.query || '';
       if (query.indexOf('__schema') === -1 && query.indexOf('__type') === -1) {
@@ -164,6 +219,7 @@
     };
     if (users) {
       props.storage = memoryStorage();
+      props.defaultHeaders = pretty(users[0].headers); // a new tab acts as the first user
     }
     if (examples.length) {
       props.defaultTabs = tabsFrom(examples, users ? session : null);

@@ -20,9 +20,9 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from gateway.cache.settings import CacheSettings
-from gateway.embedded import SETTINGS as SETTINGS_KEY
 from gateway.events.keys import EVENT_BROKER
 from gateway.events.settings import EssSettings
+from gateway.settings import SETTINGS as SETTINGS_KEY
 from gateway.settings import Settings
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox

@@ -128,7 +128,7 @@ class Reports:
             report,
             SandboxEntry(
                 expense_id=self.store.new_expense_id(),
-                entry_key=self.store.opaque_key(),
+                rpe_key=self.store.opaque_key(),
                 expense_type_key="TAXIX",
                 expense_type_name="Taxi",
                 spend_category="Transportation",

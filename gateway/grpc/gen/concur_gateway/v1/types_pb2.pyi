@@ -65,6 +65,8 @@ class _ReportViewEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ReportView
     REPORT_VIEW_PENDING: _ReportView.ValueType  # 4
     REPORT_VIEW_APPROVED: _ReportView.ValueType  # 5
     REPORT_VIEW_TOAPPROVE: _ReportView.ValueType  # 6
+    REPORT_VIEW_PROCESSED: _ReportView.ValueType  # 7
+    REPORT_VIEW_PAID: _ReportView.ValueType  # 8
 
 class ReportView(_ReportView, metaclass=_ReportViewEnumTypeWrapper):
     """A Concur report list."""
@@ -77,6 +79,8 @@ REPORT_VIEW_UNSUBMITTED: ReportView.ValueType  # 3
 REPORT_VIEW_PENDING: ReportView.ValueType  # 4
 REPORT_VIEW_APPROVED: ReportView.ValueType  # 5
 REPORT_VIEW_TOAPPROVE: ReportView.ValueType  # 6
+REPORT_VIEW_PROCESSED: ReportView.ValueType  # 7
+REPORT_VIEW_PAID: ReportView.ValueType  # 8
 Global___ReportView: _TypeAlias = ReportView  # noqa: Y015
 
 class _Protocol:
@@ -688,10 +692,42 @@ class WorkflowStep(_message.Message):
 Global___WorkflowStep: _TypeAlias = WorkflowStep  # noqa: Y015
 
 @_typing.final
+class PartError(_message.Message):
+    """A part of a report that was asked for but could not be read (the graph's error on that
+    field's path): `part` is the Report field's name (`entries`, `cost_objects`, `workflow`,
+    `available_actions`), `code` the error code the graph puts in `extensions.code`.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PART_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    part: _builtins.str
+    code: _builtins.str
+    message: _builtins.str
+    def __init__(
+        self,
+        *,
+        part: _builtins.str = ...,
+        code: _builtins.str = ...,
+        message: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "message", b"message", "part", b"part"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PartError: _TypeAlias = PartError  # noqa: Y015
+
+@_typing.final
 class Report(_message.Message):
     """An expense report (its header as Concur v4 shows it). `entries`, `cost_objects`,
     `workflow` and `available_actions` are filled only when the request's ReportInclude asks
-    for them (each costs upstream reads, as the graph's fields of the same names do).
+    for them (each costs upstream reads, as the graph's fields of the same names do). A part
+    that could not be read costs that part only: it is left empty (`workflow` unset) and
+    `part_errors` says why; the header fields and the other parts stand, and the call is OK.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -722,6 +758,7 @@ class Report(_message.Message):
     COST_OBJECTS_FIELD_NUMBER: _builtins.int
     WORKFLOW_FIELD_NUMBER: _builtins.int
     AVAILABLE_ACTIONS_FIELD_NUMBER: _builtins.int
+    PART_ERRORS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     name: _builtins.str
     business_purpose: _builtins.str
@@ -765,6 +802,8 @@ class Report(_message.Message):
     def workflow(self) -> Global___WorkflowStep: ...
     @_builtins.property
     def available_actions(self) -> _containers.RepeatedScalarFieldContainer[Global___WorkflowActionKind.ValueType]: ...
+    @_builtins.property
+    def part_errors(self) -> _containers.RepeatedCompositeFieldContainer[Global___PartError]: ...
     def __init__(
         self,
         *,
@@ -794,10 +833,11 @@ class Report(_message.Message):
         cost_objects: _abc.Iterable[Global___CostObject] | None = ...,
         workflow: Global___WorkflowStep | None = ...,
         available_actions: _abc.Iterable[Global___WorkflowActionKind.ValueType] | None = ...,
+        part_errors: _abc.Iterable[Global___PartError] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_business_purpose", b"_business_purpose", "_currency_code", b"_currency_code", "_name", b"_name", "_policy", b"_policy", "_policy_id", b"_policy_id", "_report_number", b"_report_number", "_version", b"_version", "amount_due_company_card", b"amount_due_company_card", "amount_due_employee", b"amount_due_employee", "approval_status", b"approval_status", "approved", b"approved", "business_purpose", b"business_purpose", "claimed", b"claimed", "creation_date", b"creation_date", "currency_code", b"currency_code", "name", b"name", "owner", b"owner", "payment_status", b"payment_status", "personal", b"personal", "policy", b"policy", "policy_id", b"policy_id", "report_date", b"report_date", "report_number", b"report_number", "submit_date", b"submit_date", "total", b"total", "version", b"version", "workflow", b"workflow"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_business_purpose", b"_business_purpose", "_currency_code", b"_currency_code", "_name", b"_name", "_policy", b"_policy", "_policy_id", b"_policy_id", "_report_number", b"_report_number", "_version", b"_version", "amount_due_company_card", b"amount_due_company_card", "amount_due_employee", b"amount_due_employee", "approval_status", b"approval_status", "approved", b"approved", "available_actions", b"available_actions", "business_purpose", b"business_purpose", "can_recall", b"can_recall", "claimed", b"claimed", "cost_objects", b"cost_objects", "creation_date", b"creation_date", "currency_code", b"currency_code", "custom_data", b"custom_data", "entries", b"entries", "id", b"id", "name", b"name", "owner", b"owner", "payment_status", b"payment_status", "personal", b"personal", "policy", b"policy", "policy_id", b"policy_id", "report_date", b"report_date", "report_number", b"report_number", "submit_date", b"submit_date", "total", b"total", "version", b"version", "workflow", b"workflow"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_business_purpose", b"_business_purpose", "_currency_code", b"_currency_code", "_name", b"_name", "_policy", b"_policy", "_policy_id", b"_policy_id", "_report_number", b"_report_number", "_version", b"_version", "amount_due_company_card", b"amount_due_company_card", "amount_due_employee", b"amount_due_employee", "approval_status", b"approval_status", "approved", b"approved", "available_actions", b"available_actions", "business_purpose", b"business_purpose", "can_recall", b"can_recall", "claimed", b"claimed", "cost_objects", b"cost_objects", "creation_date", b"creation_date", "currency_code", b"currency_code", "custom_data", b"custom_data", "entries", b"entries", "id", b"id", "name", b"name", "owner", b"owner", "part_errors", b"part_errors", "payment_status", b"payment_status", "personal", b"personal", "policy", b"policy", "policy_id", b"policy_id", "report_date", b"report_date", "report_number", b"report_number", "submit_date", b"submit_date", "total", b"total", "version", b"version", "workflow", b"workflow"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__business_purpose: _TypeAlias = _typing.Literal["business_purpose"]  # noqa: Y015
     _WhichOneofArgType__business_purpose: _TypeAlias = _typing.Literal["_business_purpose", b"_business_purpose"]  # noqa: Y015
