@@ -24,6 +24,8 @@ from aiohttp import web
 
 from adapters.errors import GatewayError
 from gateway.app import create_app
+from gateway.audit import cli as audit_cli
+from gateway.audit.store import describe as describe_audit
 from gateway.embedded import SANDBOX
 from gateway.events import cli as ess_cli
 from gateway.events.embedded import subscribe_embedded
@@ -124,6 +126,7 @@ async def serve(settings: Settings, out: TextIO) -> None:
                 logger.warning("ESS self-subscription failed", extra={"error": repr(exc)})
         else:
             print(f"concur-gateway serving on {graphql_url}", file=out, flush=True)
+        print(describe_audit(settings.audit), file=out, flush=True)
         await stop.wait()
         logger.info("shutting down", extra={"timeout_s": settings.server.shutdown_timeout_s})
     finally:
@@ -174,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox_cli.register(commands)
     ess_cli.register(commands)
+    audit_cli.register(commands)
     return parser
 
 

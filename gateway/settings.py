@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.config import CompanyAuthSettings, UpstreamSettings
 from gateway.audit.settings import AuditSettings
+from gateway.bulk_settings import BulkSettings
 from gateway.cache.settings import ApqSettings, CacheSettings
 from gateway.events.settings import EssSettings, SubscriptionSettings
 from gateway.events.tls import TlsSettings
@@ -117,6 +118,7 @@ class Settings(BaseSettings):
     subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
     tls: TlsSettings = Field(default_factory=TlsSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    bulk: BulkSettings = Field(default_factory=BulkSettings)
     redis_url: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("redis_url", "REDIS_URL", "CONCUR_GATEWAY_REDIS_URL"),
@@ -148,6 +150,7 @@ __all__ = [
     "SETTINGS",
     "ApqSettings",
     "AuditSettings",
+    "BulkSettings",
     "CacheSettings",
     "CompanyAuthSettings",
     "EssSettings",

@@ -18,13 +18,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters.errors import GatewayError
-
-
-class AuditUnavailable(GatewayError):
-    """The audit store cannot record the action, so it was not performed: retry later."""
-
-    code = "AUDIT_UNAVAILABLE"
+from adapters.errors import AuditUnavailable
 
 
 class AuditKind(StrEnum):

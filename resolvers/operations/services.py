@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from adapters.client import ConcurClient, Credentials
+from resolvers.operations.audit import AuditLog
 from resolvers.operations.cache import NoCache, ReadCache
 from resolvers.operations.events import EventSource, NoEvents
 from resolvers.operations.facts import NoWorkflowFacts, WorkflowFactsSource
@@ -22,10 +23,17 @@ class Operations:
 
     client: ConcurClient
     idempotency: IdempotencyStore
+    audit: AuditLog
+    """Where every workflow action's intent and outcome are recorded (``trail``)."""
     cache: ReadCache = field(default_factory=NoCache)
     facts: WorkflowFactsSource = field(default_factory=NoWorkflowFacts)
     events: EventSource = field(default_factory=NoEvents)
     list_concurrency: int = 16
+    audit_required: bool = True
+    """Refuse an action whose intent cannot be recorded (``AUDIT_UNAVAILABLE``)."""
+    bulk_concurrency: int = 4
+    """Items of one bulk action in flight at once (``bulk``)."""
+    bulk_max_items: int = 100
 
     def new_loaders(self, credentials: Credentials | None) -> Loaders:
         """Fresh loaders for one request: their cache must not outlive it."""
