@@ -48,9 +48,10 @@ def view_after(kind: WorkflowActionKind) -> ReportContext:
     return ReportContext.TRAVELER
 
 
-async def perform(ctx: Context, request: ActionRequest) -> Outcome:
+async def perform(ctx: Context, request: ActionRequest, *, reread: bool = True) -> Outcome:
     """Run one workflow action, recorded in the audit trail; expected failures come back as
-    ``Outcome.problems``."""
+    ``Outcome.problems``. Without ``reread`` the outcome carries no report (a bulk item's
+    report is read only when selected)."""
     creds = ctx.require_credentials()
     try:
         trail = await record_intent(ctx, creds, request, view_after(request.kind).value)
@@ -61,7 +62,7 @@ async def perform(ctx: Context, request: ActionRequest) -> Outcome:
         return Outcome(problems=problems_of(exc))
     observed = Observed()
     try:
-        outcome = await _perform(ctx, creds, request, observed)
+        outcome = await _perform(ctx, creds, request, observed, reread=reread)
     except GatewayError as exc:  # Unauthenticated: recorded, then raised
         await record_outcome(ctx, trail, Outcome(problems=problems_of(exc)), observed)
         raise
@@ -70,7 +71,7 @@ async def perform(ctx: Context, request: ActionRequest) -> Outcome:
 
 
 async def _perform(
-    ctx: Context, creds: Credentials, request: ActionRequest, observed: Observed
+    ctx: Context, creds: Credentials, request: ActionRequest, observed: Observed, *, reread: bool
 ) -> Outcome:
     try:
         guard.check_request(request)
@@ -82,12 +83,13 @@ async def _perform(
             ctx.operations.idempotency,
             key_scope(creds, request.idempotency_key),
             f"{request.kind.value}:{request.report_id}",
-            lambda: _attempt(ctx, creds, request, observed, settling=False),
-            settle=lambda: _attempt(ctx, creds, request, observed, settling=True),
+            lambda: _attempt(ctx, creds, request, observed, settling=False, reread=reread),
+            settle=lambda: _attempt(ctx, creds, request, observed, settling=True, reread=reread),
         )
     except GatewayError as exc:  # IdempotencyConflict: nothing was sent
         observed.ran = True
-        return await refused(ctx, creds, exc, request.report_id, view_after(request.kind))
+        view = view_after(request.kind)
+        return await refused(ctx, creds, exc, request.report_id, view, reread=reread)
 
 
 async def _attempt(
@@ -97,6 +99,7 @@ async def _attempt(
     observed: Observed,
     *,
     settling: bool,
+    reread: bool,
 ) -> Outcome:
     observed.ran = True
 
@@ -115,7 +118,9 @@ async def _attempt(
         return Applied(request.report_id)
 
     context = view_after(request.kind)
-    return await conclude(ctx, creds, request.report_id, context, change, details_fallback=True)
+    return await conclude(
+        ctx, creds, request.report_id, context, change, details_fallback=True, reread=reread
+    )
 
 
 async def _read(ctx: Context, creds: Credentials, report_id: str) -> ReportDetails:
