@@ -27,6 +27,8 @@ from adapters.decimals import plain
 from adapters.errors import BadUserInput
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
+from resolvers.operations.audit import AuditOutcome
+from resolvers.operations.bulk import ItemResult
 from resolvers.operations.outcome import Problem
 from resolvers.operations.requests import ActionRequest
 
@@ -75,6 +77,7 @@ ACTION_KIND: Final = EnumMap(
 )
 ALLOCATION: Final = EnumMap(models.Allocation, pb.Allocation, "ALLOCATION", None)
 TOKEN_KIND: Final = EnumMap(models.TokenKind, pb.TokenKind, "TOKEN_KIND", None)
+ACTION_OUTCOME: Final = EnumMap(AuditOutcome, pb.ActionOutcome, "ACTION_OUTCOME", None)
 
 EVENT_TYPES: Final[Mapping[str, pb.ReportEventType.ValueType]] = MappingProxyType(
     {
@@ -261,6 +264,15 @@ def user_error(problem: Problem) -> pb.UserError:
     return pb.UserError(code=problem.code, message=problem.message, field=problem.field)
 
 
+def bulk_item(result: ItemResult) -> service_pb2.BulkActItemResult:
+    return service_pb2.BulkActItemResult(
+        index=result.index,
+        report_id=result.request.report_id,
+        outcome=ACTION_OUTCOME.to_proto(result.verdict),
+        user_errors=[user_error(p) for p in result.outcome.problems],
+    )
+
+
 def owner(user_id: str | None) -> pb.User | None:
     """A report's owner: always a user (as the graph's ``User.owner``)."""
     if user_id is None:
@@ -367,8 +379,17 @@ def submit_request(message: service_pb2.SubmitReportRequest) -> ActionRequest:
     )
 
 
+def bulk_requests(message: service_pb2.BulkActRequest) -> list[ActionRequest]:
+    """The batch's items in order: approvals, then send-backs."""
+    return [
+        *(approve_request(item) for item in message.approvals),
+        *(send_back_request(item) for item in message.send_backs),
+    ]
+
+
 __all__ = [
     "ACTION_KIND",
+    "ACTION_OUTCOME",
     "ALLOCATION",
     "EVENT_TYPES",
     "PROTOCOL",
@@ -378,6 +399,8 @@ __all__ = [
     "EnumMap",
     "amount",
     "approve_request",
+    "bulk_item",
+    "bulk_requests",
     "calendar_date",
     "cost_object",
     "entry",

@@ -32,7 +32,7 @@ from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from gateway.grpc.metadata import correlation_metadata
 from gateway.grpc.reports import expanded, expanded_all, wants
 from resolvers.context import Context
-from resolvers.operations import actions, events, reads
+from resolvers.operations import actions, bulk, events, reads
 from resolvers.operations.events import EventSource
 from resolvers.operations.outcome import Outcome, Problem
 from resolvers.operations.requests import ActionRequest
@@ -197,6 +197,16 @@ class ReportServicer(service_grpc.ReportServiceServicer):
         ctx = await self._context(context)
         report = await self._act(ctx, convert.submit_request(request))
         return service_pb2.SubmitReportResponse(report=report)
+
+    @override
+    async def BulkAct(
+        self, request: service_pb2.BulkActRequest, context: ServicerContext
+    ) -> AsyncIterator[service_pb2.BulkActItemResult]:
+        ctx = await self._context(context)
+        batch_key = request.batch_key if request.HasField("batch_key") else None
+        items = bulk.prepare(ctx, convert.bulk_requests(request), batch_key)  # or BadUserInput
+        async for result in bulk.results(ctx, items):
+            yield convert.bulk_item(result)
 
     @override
     async def WatchReportEvents(

@@ -496,6 +496,76 @@ class SubmitReportResponse(_message.Message):
 Global___SubmitReportResponse: _TypeAlias = SubmitReportResponse  # noqa: Y015
 
 @_typing.final
+class BulkActRequest(_message.Message):
+    """Items are numbered in order: `approvals` first, then `send_backs`."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPROVALS_FIELD_NUMBER: _builtins.int
+    SEND_BACKS_FIELD_NUMBER: _builtins.int
+    BATCH_KEY_FIELD_NUMBER: _builtins.int
+    batch_key: _builtins.str
+    """Each item's idempotency key is `<batch_key>:<report_id>` unless the item has its own, so
+    a repeated batch replays or settles each item instead of acting twice.
+    """
+    @_builtins.property
+    def approvals(self) -> _containers.RepeatedCompositeFieldContainer[Global___ApproveReportRequest]: ...
+    @_builtins.property
+    def send_backs(self) -> _containers.RepeatedCompositeFieldContainer[Global___SendBackReportRequest]: ...
+    def __init__(
+        self,
+        *,
+        approvals: _abc.Iterable[Global___ApproveReportRequest] | None = ...,
+        send_backs: _abc.Iterable[Global___SendBackReportRequest] | None = ...,
+        batch_key: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_batch_key", b"_batch_key", "batch_key", b"batch_key"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_batch_key", b"_batch_key", "approvals", b"approvals", "batch_key", b"batch_key", "send_backs", b"send_backs"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__batch_key: _TypeAlias = _typing.Literal["batch_key"]  # noqa: Y015
+    _WhichOneofArgType__batch_key: _TypeAlias = _typing.Literal["_batch_key", b"_batch_key"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__batch_key) -> _WhichOneofReturnType__batch_key | None: ...
+
+Global___BulkActRequest: _TypeAlias = BulkActRequest  # noqa: Y015
+
+@_typing.final
+class BulkActItemResult(_message.Message):
+    """How one item of a BulkAct ended. The report is not included: read it if you need it (a
+    batch costs Concur one guard read and one action per item, nothing more).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INDEX_FIELD_NUMBER: _builtins.int
+    REPORT_ID_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    USER_ERRORS_FIELD_NUMBER: _builtins.int
+    index: _builtins.int
+    """The item's position in the request (approvals first, then send_backs)."""
+    report_id: _builtins.str
+    outcome: _types_pb2.ActionOutcome.ValueType
+    @_builtins.property
+    def user_errors(self) -> _containers.RepeatedCompositeFieldContainer[_types_pb2.UserError]:
+        """Why the item was not applied; empty when APPLIED or CONFIRMED."""
+
+    def __init__(
+        self,
+        *,
+        index: _builtins.int = ...,
+        report_id: _builtins.str = ...,
+        outcome: _types_pb2.ActionOutcome.ValueType = ...,
+        user_errors: _abc.Iterable[_types_pb2.UserError] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["index", b"index", "outcome", b"outcome", "report_id", b"report_id", "user_errors", b"user_errors"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BulkActItemResult: _TypeAlias = BulkActItemResult  # noqa: Y015
+
+@_typing.final
 class WatchReportEventsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -80,6 +80,11 @@ class ReportServiceStub:
                 request_serializer=concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportRequest.SerializeToString,
                 response_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportResponse.FromString,
                 _registered_method=True)
+        self.BulkAct = channel.unary_stream(
+                '/concur_gateway.v1.ReportService/BulkAct',
+                request_serializer=concur__gateway_dot_v1_dot_report__service__pb2.BulkActRequest.SerializeToString,
+                response_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.BulkActItemResult.FromString,
+                _registered_method=True)
         self.WatchReportEvents = channel.unary_stream(
                 '/concur_gateway.v1.ReportService/WatchReportEvents',
                 request_serializer=concur__gateway_dot_v1_dot_report__service__pb2.WatchReportEventsRequest.SerializeToString,
@@ -154,6 +159,17 @@ class ReportServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BulkAct(self, request, context):
+        """Approve and/or send back several reports, each exactly as ApproveReport or SendBackReport
+        would (guard read, idempotency, audit trail), a few at a time; one item's failure does
+        not stop the others. Yields each item's result as it completes. A batch that is too
+        large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
+        is sent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchReportEvents(self, request, context):
         """Changes to reports the caller may read, as Concur announces them, until the call ends.
         """
@@ -208,6 +224,11 @@ def add_ReportServiceServicer_to_server(servicer, server):
                     servicer.SubmitReport,
                     request_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportRequest.FromString,
                     response_serializer=concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportResponse.SerializeToString,
+            ),
+            'BulkAct': grpc.unary_stream_rpc_method_handler(
+                    servicer.BulkAct,
+                    request_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.BulkActRequest.FromString,
+                    response_serializer=concur__gateway_dot_v1_dot_report__service__pb2.BulkActItemResult.SerializeToString,
             ),
             'WatchReportEvents': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchReportEvents,
@@ -458,6 +479,33 @@ class ReportService:
             '/concur_gateway.v1.ReportService/SubmitReport',
             concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportRequest.SerializeToString,
             concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BulkAct(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/concur_gateway.v1.ReportService/BulkAct',
+            concur__gateway_dot_v1_dot_report__service__pb2.BulkActRequest.SerializeToString,
+            concur__gateway_dot_v1_dot_report__service__pb2.BulkActItemResult.FromString,
             options,
             channel_credentials,
             insecure,

@@ -59,6 +59,13 @@ class ReportServiceStub:
     """Recall your submitted report before anyone approves it."""
     SubmitReport: _grpc.UnaryUnaryMultiCallable[_report_service_pb2.SubmitReportRequest, _report_service_pb2.SubmitReportResponse]
     """Submit your report for approval."""
+    BulkAct: _grpc.UnaryStreamMultiCallable[_report_service_pb2.BulkActRequest, _report_service_pb2.BulkActItemResult]
+    """Approve and/or send back several reports, each exactly as ApproveReport or SendBackReport
+    would (guard read, idempotency, audit trail), a few at a time; one item's failure does
+    not stop the others. Yields each item's result as it completes. A batch that is too
+    large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
+    is sent.
+    """
     WatchReportEvents: _grpc.UnaryStreamMultiCallable[_report_service_pb2.WatchReportEventsRequest, _types_pb2.ReportEvent]
     """Changes to reports the caller may read, as Concur announces them, until the call ends."""
 
@@ -85,6 +92,13 @@ class ReportServiceAsyncStub(ReportServiceStub):
     """Recall your submitted report before anyone approves it."""
     SubmitReport: _aio.UnaryUnaryMultiCallable[_report_service_pb2.SubmitReportRequest, _report_service_pb2.SubmitReportResponse]  # type: ignore[assignment]
     """Submit your report for approval."""
+    BulkAct: _aio.UnaryStreamMultiCallable[_report_service_pb2.BulkActRequest, _report_service_pb2.BulkActItemResult]  # type: ignore[assignment]
+    """Approve and/or send back several reports, each exactly as ApproveReport or SendBackReport
+    would (guard read, idempotency, audit trail), a few at a time; one item's failure does
+    not stop the others. Yields each item's result as it completes. A batch that is too
+    large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
+    is sent.
+    """
     WatchReportEvents: _aio.UnaryStreamMultiCallable[_report_service_pb2.WatchReportEventsRequest, _types_pb2.ReportEvent]  # type: ignore[assignment]
     """Changes to reports the caller may read, as Concur announces them, until the call ends."""
 
@@ -162,6 +176,19 @@ class ReportServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_report_service_pb2.SubmitReportResponse, _abc.Awaitable[_report_service_pb2.SubmitReportResponse]]:
         """Submit your report for approval."""
+
+    @_abc_1.abstractmethod
+    def BulkAct(
+        self,
+        request: _report_service_pb2.BulkActRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_report_service_pb2.BulkActItemResult], _abc.AsyncIterator[_report_service_pb2.BulkActItemResult]]:
+        """Approve and/or send back several reports, each exactly as ApproveReport or SendBackReport
+        would (guard read, idempotency, audit trail), a few at a time; one item's failure does
+        not stop the others. Yields each item's result as it completes. A batch that is too
+        large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
+        is sent.
+        """
 
     @_abc_1.abstractmethod
     def WatchReportEvents(

@@ -147,6 +147,38 @@ ALLOCATION_PARTIAL: Allocation.ValueType  # 2
 ALLOCATION_FULL: Allocation.ValueType  # 3
 Global___Allocation: _TypeAlias = Allocation  # noqa: Y015
 
+class _ActionOutcome:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ActionOutcomeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ActionOutcome.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ACTION_OUTCOME_UNSPECIFIED: _ActionOutcome.ValueType  # 0
+    ACTION_OUTCOME_APPLIED: _ActionOutcome.ValueType  # 1
+    """Sent and accepted."""
+    ACTION_OUTCOME_REFUSED: _ActionOutcome.ValueType  # 2
+    """Nothing applied; the user errors say why."""
+    ACTION_OUTCOME_UNKNOWN: _ActionOutcome.ValueType  # 3
+    """Sent, no definite answer: repeat with the same key to settle it."""
+    ACTION_OUTCOME_CONFIRMED: _ActionOutcome.ValueType  # 4
+    """An earlier UNKNOWN that a fresh read showed was applied (nothing sent now)."""
+
+class ActionOutcome(_ActionOutcome, metaclass=_ActionOutcomeEnumTypeWrapper):
+    """What a Concur access token stands for.
+    How a workflow action ended.
+    """
+
+ACTION_OUTCOME_UNSPECIFIED: ActionOutcome.ValueType  # 0
+ACTION_OUTCOME_APPLIED: ActionOutcome.ValueType  # 1
+"""Sent and accepted."""
+ACTION_OUTCOME_REFUSED: ActionOutcome.ValueType  # 2
+"""Nothing applied; the user errors say why."""
+ACTION_OUTCOME_UNKNOWN: ActionOutcome.ValueType  # 3
+"""Sent, no definite answer: repeat with the same key to settle it."""
+ACTION_OUTCOME_CONFIRMED: ActionOutcome.ValueType  # 4
+"""An earlier UNKNOWN that a fresh read showed was applied (nothing sent now)."""
+Global___ActionOutcome: _TypeAlias = ActionOutcome  # noqa: Y015
+
 class _TokenKind:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -158,8 +190,7 @@ class _TokenKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TokenKind.V
     TOKEN_KIND_COMPANY: _TokenKind.ValueType  # 2
     TOKEN_KIND_APP: _TokenKind.ValueType  # 3
 
-class TokenKind(_TokenKind, metaclass=_TokenKindEnumTypeWrapper):
-    """What a Concur access token stands for."""
+class TokenKind(_TokenKind, metaclass=_TokenKindEnumTypeWrapper): ...
 
 TOKEN_KIND_UNSPECIFIED: TokenKind.ValueType  # 0
 TOKEN_KIND_USER: TokenKind.ValueType  # 1
