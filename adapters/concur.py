@@ -32,6 +32,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Final
 
@@ -42,7 +43,13 @@ from adapters.breaker import BreakerRegistry, BreakerState
 from adapters.client import ConcurClient, Credentials
 from adapters.comments import check_comment
 from adapters.config import CompanyAuthSettings, UpstreamSettings
-from adapters.errors import BadUserInput, NotFound, Unauthenticated, UpstreamBadResponse
+from adapters.errors import (
+    BadUserInput,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+    UpstreamBadResponse,
+)
 from adapters.http import (
     Family,
     Operation,
@@ -82,6 +89,7 @@ from adapters.v11 import workflow_action as v11_workflow
 from adapters.v11.keys import ReportKeyBook
 
 DETAILS_ROUTE: Final = "/api/expense/expensereport/v2.0/report/{reportId}"
+ADMIN_REPORTS_ROUTE: Final = "/api/expense/expensereport/v2.0/Reports"
 FULL_DETAILS_ROUTE: Final = "/api/expense/expensereport/v1.1/reportfulldetails/{reportKey}"
 REPORTS_LIST_ROUTE: Final = "/api/expense/expensereport/v1.1/ReportsList/{view}"
 ENTRY_ROUTE: Final = "/api/expense/expensereport/v1.1/report/{reportKey}/entry/{entryId}"
@@ -332,6 +340,19 @@ class HttpConcurClient(ConcurClient):
         )
         self._keys.learn(creds, summaries)
         return summaries
+
+    async def is_administrator(self, creds: Credentials) -> bool:
+        """Asked of Concur itself: the v2.0 list is admin-only. ``ModifiedAfterDate`` a day
+        ahead keeps the answer empty, since only whether it is served matters."""
+        ahead = datetime.now(UTC) + timedelta(days=1)
+        url = build_url(self._origins.xml, ADMIN_REPORTS_ROUTE).with_query(
+            ModifiedAfterDate=ahead.strftime("%Y-%m-%dT%H:%M:%S")
+        )
+        try:
+            await self._xml("GET", ADMIN_REPORTS_ROUTE, creds, url=url)
+        except Forbidden:
+            return False
+        return True
 
     async def reports_to_approve(self, creds: Credentials) -> list[ReportSummary]:
         response = await self._v4("GET", v4_reports.TO_APPROVE_ROUTE, creds, userId=creds.user_id)

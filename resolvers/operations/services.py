@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from adapters.client import ConcurClient, Credentials
+from resolvers.operations.admin import AdminVerdicts
 from resolvers.operations.audit import AuditLog
 from resolvers.operations.cache import NoCache, ReadCache
 from resolvers.operations.events import EventSource, NoEvents
@@ -34,6 +35,8 @@ class Operations:
     bulk_concurrency: int = 4
     """Items of one bulk action in flight at once (``bulk``)."""
     bulk_max_items: int = 100
+    admins: AdminVerdicts = field(default_factory=AdminVerdicts)
+    """Concur's recent verdicts on who is an administrator (``admin``)."""
 
     def new_loaders(self, credentials: Credentials | None) -> Loaders:
         """Fresh loaders for one request: their cache must not outlive it."""

@@ -14,24 +14,14 @@ import strawberry
 from adapters.models import ReportContext
 from resolvers.context import Context
 from resolvers.fields import field
-from resolvers.operations.audit import AuditOutcome
 from resolvers.operations.bulk import ItemResult
 from resolvers.operations.freshness import fresh_report
 from resolvers.operations.outcome import Problem
 from resolvers.operations.requests import ActionRequest
+from resolvers.types.audit import AuditOutcome
 from resolvers.types.inputs import ApproveReportInput, SendBackReportInput
 from resolvers.types.report import Report
 from resolvers.types.user_error import UserError
-
-strawberry.enum(
-    AuditOutcome,
-    name="ActionOutcome",
-    description=(
-        "How a workflow action ended: APPLIED (sent and accepted), REFUSED (nothing applied; "
-        "see the code), UNKNOWN (sent, no definite answer: repeat with the same key to "
-        "settle it), CONFIRMED (an earlier UNKNOWN that a fresh read showed was applied)."
-    ),
-)
 
 BATCH_KEY = (
     "Idempotency for the whole batch: each item's key is `<batchKey>:<reportId>` (unless the "
