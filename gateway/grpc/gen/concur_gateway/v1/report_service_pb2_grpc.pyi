@@ -66,6 +66,14 @@ class ReportServiceStub:
     large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
     is sent.
     """
+    GetReportAuditTrail: _grpc.UnaryUnaryMultiCallable[_report_service_pb2.GetReportAuditTrailRequest, _report_service_pb2.AuditTrail]
+    """The audit trail of one report, oldest first, for a caller who may read the report (it is
+    read first, in `context`: that proves it).
+    """
+    ListAuditRecords: _grpc.UnaryUnaryMultiCallable[_report_service_pb2.ListAuditRecordsRequest, _report_service_pb2.AuditTrail]
+    """Audit records of any report, oldest first: for callers Concur treats as administrators
+    (it serves them its admin-only v2.0 list of reports); PERMISSION_DENIED otherwise.
+    """
     WatchReportEvents: _grpc.UnaryStreamMultiCallable[_report_service_pb2.WatchReportEventsRequest, _types_pb2.ReportEvent]
     """Changes to reports the caller may read, as Concur announces them, until the call ends."""
 
@@ -98,6 +106,14 @@ class ReportServiceAsyncStub(ReportServiceStub):
     not stop the others. Yields each item's result as it completes. A batch that is too
     large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
     is sent.
+    """
+    GetReportAuditTrail: _aio.UnaryUnaryMultiCallable[_report_service_pb2.GetReportAuditTrailRequest, _report_service_pb2.AuditTrail]  # type: ignore[assignment]
+    """The audit trail of one report, oldest first, for a caller who may read the report (it is
+    read first, in `context`: that proves it).
+    """
+    ListAuditRecords: _aio.UnaryUnaryMultiCallable[_report_service_pb2.ListAuditRecordsRequest, _report_service_pb2.AuditTrail]  # type: ignore[assignment]
+    """Audit records of any report, oldest first: for callers Concur treats as administrators
+    (it serves them its admin-only v2.0 list of reports); PERMISSION_DENIED otherwise.
     """
     WatchReportEvents: _aio.UnaryStreamMultiCallable[_report_service_pb2.WatchReportEventsRequest, _types_pb2.ReportEvent]  # type: ignore[assignment]
     """Changes to reports the caller may read, as Concur announces them, until the call ends."""
@@ -188,6 +204,26 @@ class ReportServiceServicer(metaclass=_abc_1.ABCMeta):
         not stop the others. Yields each item's result as it completes. A batch that is too
         large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
         is sent.
+        """
+
+    @_abc_1.abstractmethod
+    def GetReportAuditTrail(
+        self,
+        request: _report_service_pb2.GetReportAuditTrailRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_report_service_pb2.AuditTrail, _abc.Awaitable[_report_service_pb2.AuditTrail]]:
+        """The audit trail of one report, oldest first, for a caller who may read the report (it is
+        read first, in `context`: that proves it).
+        """
+
+    @_abc_1.abstractmethod
+    def ListAuditRecords(
+        self,
+        request: _report_service_pb2.ListAuditRecordsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_report_service_pb2.AuditTrail, _abc.Awaitable[_report_service_pb2.AuditTrail]]:
+        """Audit records of any report, oldest first: for callers Concur treats as administrators
+        (it serves them its admin-only v2.0 list of reports); PERMISSION_DENIED otherwise.
         """
 
     @_abc_1.abstractmethod

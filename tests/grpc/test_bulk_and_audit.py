@@ -7,7 +7,8 @@ import pytest
 
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
-from tests.gateway.harness import MANAGER, action_calls
+from sandbox import seed
+from tests.gateway.harness import MANAGER, TRAVELER, action_calls
 from tests.grpc.harness import GrpcGateway, auth
 
 
@@ -49,3 +50,49 @@ async def test_bulk_act_refuses_a_report_named_twice_before_sending(gw: GrpcGate
         [r async for r in call]
     assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert await gw.upstream_calls() == {}
+
+
+async def test_audit_trail_of_a_report_and_of_everything_for_an_administrator(
+    gw: GrpcGateway,
+) -> None:
+    manager = await gw.token(MANAGER)
+    report_id = next(
+        r.report_id
+        for r in gw.sandbox.store.reports.values()
+        if r.workflow.approval_status == "A_PEND" and not r.cost_objects
+    )
+    await gw.stub.ApproveReport(
+        service_pb2.ApproveReportRequest(report_id=report_id, expected_status="A_PEND"),
+        metadata=auth(manager),
+    )
+    traveler = await gw.token(TRAVELER)
+    own = await gw.stub.GetReportAuditTrail(
+        service_pb2.GetReportAuditTrailRequest(report_id=report_id), metadata=auth(traveler)
+    )
+    assert [(r.kind, r.outcome) for r in own.records] == [
+        (pb.AUDIT_RECORD_KIND_INTENT, pb.ACTION_OUTCOME_UNSPECIFIED),
+        (pb.AUDIT_RECORD_KIND_OUTCOME, pb.ACTION_OUTCOME_APPLIED),
+    ]
+    assert own.records[1].concur_status == "A_PEND"
+    assert own.next_page_token == ""
+
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await gw.stub.ListAuditRecords(
+            service_pb2.ListAuditRecordsRequest(), metadata=auth(traveler)
+        )
+    assert caught.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+    admin = await gw.token(seed.ADMIN_LOGIN)
+    first = await gw.stub.ListAuditRecords(
+        service_pb2.ListAuditRecordsRequest(report_id=report_id, page_size=1),
+        metadata=auth(admin),
+    )
+    assert [r.kind for r in first.records] == [pb.AUDIT_RECORD_KIND_INTENT]
+    rest = await gw.stub.ListAuditRecords(
+        service_pb2.ListAuditRecordsRequest(
+            report_id=report_id, page_size=1, page_token=first.next_page_token
+        ),
+        metadata=auth(admin),
+    )
+    assert [r.outcome for r in rest.records] == [pb.ACTION_OUTCOME_APPLIED]
+    assert rest.next_page_token == ""
