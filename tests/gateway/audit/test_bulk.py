@@ -205,3 +205,34 @@ async def test_a_batch_over_the_limit_or_with_a_report_twice_is_refused_whole(
             assert payload["items"] == []
         assert await gateway.upstream_calls() == {}
     assert await trail(audit_database_url) == []
+
+
+async def test_an_items_report_is_read_only_when_selected(
+    many: SandboxHarness, audit_database_url: str
+) -> None:
+    header = "GET /expensereports/v4/users/{userId}/context/{contextType}/reports/{reportId}"
+    details = "GET /api/expense/expensereport/v1.1/{_details}/{rpt_key}"
+    approve = f"PATCH {header.removeprefix('GET ')}/approve"
+    async with running_gateway(many, settings(many.base_url, audit_database_url)) as gateway:
+        token = await gateway.token(MANAGER)
+        items, expected = mixed_batch(many)
+        applicable = [i for i in items if expected[i["reportId"]] == "APPLIED"]
+        first, second = applicable[:3], applicable[3:6]
+
+        await approve_many(gateway, token, first, None)
+        keys = "GET /api/expense/expensereport/v1.1/{_list}/{view}"  # the key book, once
+        assert await gateway.upstream_calls() == {keys: 1, details: 3, approve: 3}
+
+        await many.reset_stats()
+        selected = APPROVE_MANY.replace(ITEM, f"{ITEM} report {{ approvalStatus {{ code }} }}")
+        status, body = await gateway.gql(selected, {"i": {"items": second}}, token)
+        assert status == 200, body
+        reports = [i["report"] for i in body["data"]["approveReports"]["items"]]
+        assert all(r["approvalStatus"]["code"] != "A_PEND" for r in reports), reports
+        # Selected, each report is read as approveReport reads it: the header, which the
+        # approver no longer sees, then the details it still does.
+        assert await gateway.upstream_calls() == {
+            details: 3 + 3,
+            header: 3,
+            approve: 3,
+        }
