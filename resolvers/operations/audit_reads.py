@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 from adapters.errors import BadUserInput
 from resolvers.operations.admin import require_administrator
 from resolvers.operations.audit import AuditFilter, AuditPage
+from resolvers.operations.cache import note_unvouched_read
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -47,6 +48,7 @@ def _first(first: int) -> int:
 async def report_trail(ctx: Context, report_id: str, first: int, after: str | None) -> AuditPage:
     """The records of one report the caller has read."""
     ctx.require_credentials()
+    note_unvouched_read()
     where = AuditFilter(report_id=report_id)
     return await ctx.operations.audit.search(where, first=_first(first), after=_after(after))
 
@@ -54,6 +56,7 @@ async def report_trail(ctx: Context, report_id: str, first: int, after: str | No
 async def search(ctx: Context, where: AuditFilter, first: int, after: str | None) -> AuditPage:
     """Any records, for an administrator (``Forbidden`` otherwise)."""
     page_size, start = _first(first), _after(after)
+    note_unvouched_read()
     await require_administrator(ctx)
     return await ctx.operations.audit.search(where, first=page_size, after=start)
 

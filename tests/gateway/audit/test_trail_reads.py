@@ -106,3 +106,19 @@ async def test_concur_serves_its_v2_list_to_administrators_only(sandbox: Sandbox
     refused = await sandbox.call("GET", path, token=traveler, scheme="OAuth")
     assert refused.status == 403
     assert "<Error>" in refused.text
+
+
+async def test_a_trail_read_is_never_answered_from_the_response_cache(
+    sandbox: SandboxHarness,
+) -> None:
+    async with running_gateway(sandbox) as gateway:
+        report_id = await acted(gateway, sandbox)
+        admin = await gateway.token(seed.ADMIN_LOGIN)
+        before = (await trail(gateway, admin))["data"]["auditTrail"]["records"]
+        manager = await gateway.token(MANAGER)
+        # refused before any upstream call: no report's generation moves
+        status, body = await gateway.gql(APPROVE, {"i": {"reportId": report_id}}, manager)
+        assert status == 200, body
+        after = (await trail(gateway, admin))["data"]["auditTrail"]["records"]
+    assert len(after) == len(before) + 2
+    assert after[-1]["code"] == "BAD_USER_INPUT"
