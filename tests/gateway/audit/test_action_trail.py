@@ -29,6 +29,7 @@ APPROVE_MANY = (
     "mutation($i: ApproveReportsInput!) { approveReports(input: $i) { "
     "items { reportId outcome userErrors { code } } } }"
 )
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLOSED = "postgresql://postgres@127.0.0.1:1/concur_gateway_audit"
 
 
@@ -62,7 +63,10 @@ async def test_an_applied_and_a_refused_action_each_leave_intent_and_outcome(
     report_id = pick_report(sandbox, "A_PEND", with_cost_objects=False)
     async with running_gateway(sandbox, settings(sandbox, audit_database_url)) as gateway:
         token = await gateway.token(MANAGER)
-        correlation = {"concur-correlationid": "audit-test-1"}
+        correlation = {
+            "concur-correlationid": "audit-test-1",
+            "traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-01",
+        }
         status, body = await gateway.gql(
             APPROVE,
             {"i": {"reportId": report_id, "expectedStatus": "A_PEND", "idempotencyKey": "k1"}},
@@ -91,6 +95,7 @@ async def test_an_applied_and_a_refused_action_each_leave_intent_and_outcome(
     assert (intent.caller_kind, intent.context, intent.protocol) == ("user", "MANAGER", "V4")
     assert intent.idempotency_key == "k1"
     assert intent.correlation_id == "audit-test-1"
+    assert intent.trace_id == TRACE_ID  # the caller's trace, joined by the gateway's span
     assert applied.concur_status == "A_PEND"  # what the guard read before acting
     assert refusal.code == "WORKFLOW_STEP_MISMATCH"
     assert refusal.concur_status == "A_ACCO"
