@@ -28,7 +28,6 @@ from adapters.errors import BadUserInput
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from resolvers.operations.audit import AuditOutcome
-from resolvers.operations.bulk import ItemResult
 from resolvers.operations.outcome import Problem
 from resolvers.operations.requests import ActionRequest
 
@@ -264,15 +263,6 @@ def user_error(problem: Problem) -> pb.UserError:
     return pb.UserError(code=problem.code, message=problem.message, field=problem.field)
 
 
-def bulk_item(result: ItemResult) -> service_pb2.BulkActItemResult:
-    return service_pb2.BulkActItemResult(
-        index=result.index,
-        report_id=result.request.report_id,
-        outcome=ACTION_OUTCOME.to_proto(result.verdict),
-        user_errors=[user_error(p) for p in result.outcome.problems],
-    )
-
-
 def owner(user_id: str | None) -> pb.User | None:
     """A report's owner: always a user (as the graph's ``User.owner``)."""
     if user_id is None:
@@ -379,14 +369,6 @@ def submit_request(message: service_pb2.SubmitReportRequest) -> ActionRequest:
     )
 
 
-def bulk_requests(message: service_pb2.BulkActRequest) -> list[ActionRequest]:
-    """The batch's items in order: approvals, then send-backs."""
-    return [
-        *(approve_request(item) for item in message.approvals),
-        *(send_back_request(item) for item in message.send_backs),
-    ]
-
-
 __all__ = [
     "ACTION_KIND",
     "ACTION_OUTCOME",
@@ -399,8 +381,6 @@ __all__ = [
     "EnumMap",
     "amount",
     "approve_request",
-    "bulk_item",
-    "bulk_requests",
     "calendar_date",
     "cost_object",
     "entry",

@@ -25,6 +25,7 @@ from adapters.correlation import CORRELATION_ID
 from adapters.models import ReportEvent
 from gateway.error_codes import SHUTTING_DOWN_CODE
 from gateway.grpc import audit, convert, errors
+from gateway.grpc import bulk as bulk_messages
 from gateway.grpc.auth import authenticate
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2_grpc as service_grpc
@@ -205,9 +206,9 @@ class ReportServicer(service_grpc.ReportServiceServicer):
     ) -> AsyncIterator[service_pb2.BulkActItemResult]:
         ctx = await self._context(context)
         batch_key = request.batch_key if request.HasField("batch_key") else None
-        items = bulk.prepare(ctx, convert.bulk_requests(request), batch_key)  # or BadUserInput
+        items = bulk.prepare(ctx, bulk_messages.requests(request), batch_key)  # or BadUserInput
         async for result in bulk.results(ctx, items):
-            yield convert.bulk_item(result)
+            yield bulk_messages.item_result(result)
 
     @override
     async def GetReportAuditTrail(
