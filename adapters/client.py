@@ -76,6 +76,11 @@ class ConcurClient(ABC):
         """v1.1 ReportsList/{view}; the keys it names are remembered for this caller."""
 
     @abstractmethod
+    async def is_administrator(self, creds: Credentials) -> bool:
+        """Whether Concur serves this caller its admin-only v2.0 Get List of Reports (a
+        Company or Web Services Administrator, or a company token); ``Forbidden``: no."""
+
+    @abstractmethod
     async def reports_to_approve(self, creds: Credentials) -> list[ReportSummary]:
         """v4 reportsToApprove for the calling manager."""
 

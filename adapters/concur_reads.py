@@ -7,12 +7,13 @@ which Concur serves to administrators and company tokens only.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Final
 
 from adapters.client import Credentials
 from adapters.concur_calls import ConcurCalls
-from adapters.errors import NotFound, UpstreamBadResponse
+from adapters.errors import Forbidden, NotFound, UpstreamBadResponse
 from adapters.models import (
     CostObject,
     Entry,
@@ -22,6 +23,7 @@ from adapters.models import (
     ReportSummary,
     ReportView,
 )
+from adapters.paths import build_url
 from adapters.v4 import cost_objects as v4_cost_objects
 from adapters.v4 import reports as v4_reports
 from adapters.v11 import details as v11_details
@@ -33,6 +35,7 @@ DETAILS_ROUTE: Final = "/api/expense/expensereport/v2.0/report/{reportId}"
 FULL_DETAILS_ROUTE: Final = "/api/expense/expensereport/v1.1/reportfulldetails/{reportKey}"
 REPORTS_LIST_ROUTE: Final = "/api/expense/expensereport/v1.1/ReportsList/{view}"
 ENTRY_ROUTE: Final = "/api/expense/expensereport/v1.1/report/{reportKey}/entry/{entryId}"
+ADMIN_REPORTS_ROUTE: Final = "/api/expense/expensereport/v2.0/Reports"
 
 
 class ReportReads(ConcurCalls):
@@ -85,6 +88,19 @@ class ReportReads(ConcurCalls):
         )
         self._keys.learn(creds, summaries)
         return summaries
+
+    async def is_administrator(self, creds: Credentials) -> bool:
+        """Asked of Concur itself: the v2.0 list is admin-only. ``ModifiedAfterDate`` a day
+        ahead keeps the answer empty, since only whether it is served matters."""
+        ahead = datetime.now(UTC) + timedelta(days=1)
+        url = build_url(self._origins.xml, ADMIN_REPORTS_ROUTE).with_query(
+            ModifiedAfterDate=ahead.strftime("%Y-%m-%dT%H:%M:%S")
+        )
+        try:
+            await self._xml("GET", ADMIN_REPORTS_ROUTE, creds, url=url)
+        except Forbidden:
+            return False
+        return True
 
     async def reports_to_approve(self, creds: Credentials) -> list[ReportSummary]:
         response = await self._v4("GET", v4_reports.TO_APPROVE_ROUTE, creds, userId=creds.user_id)

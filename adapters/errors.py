@@ -210,8 +210,16 @@ class ActionOutcomeUnknown(UpstreamError):
     code = "ACTION_OUTCOME_UNKNOWN"
 
 
+class AuditUnavailable(GatewayError):
+    """The audit trail cannot record the action, so it was not performed (nothing was sent
+    to Concur): retry later."""
+
+    code = "AUDIT_UNAVAILABLE"
+
+
 __all__ = [
     "ActionOutcomeUnknown",
+    "AuditUnavailable",
     "BadUserInput",
     "CircuitOpen",
     "Conflict",

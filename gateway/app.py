@@ -22,7 +22,7 @@ from gateway.extensions import build_extensions
 from gateway.graphiql import add_graphiql
 from gateway.grpc.server import install_grpc
 from gateway.health import QUIET_PATHS, add_health_routes
-from gateway.resources import cache_backend, concur_client, operations, read_cache
+from gateway.resources import audit_log, cache_backend, concur_client, operations, read_cache
 from gateway.settings import SETTINGS, Settings
 from gateway.shutdown import install_lifecycle
 from gateway.telemetry.providers import Telemetry
@@ -46,6 +46,7 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
         [
             embedded_sandbox,
             cache_backend,
+            audit_log,
             concur_client,
             read_cache,
             response_cache,

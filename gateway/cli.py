@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gateway.audit import cli as audit_cli
 from gateway.events import cli as ess_cli
 from sandbox import cli as sandbox_cli
 
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox_cli.register(commands)
     ess_cli.register(commands)
+    audit_cli.register(commands)
     return parser
 
 

@@ -13,6 +13,8 @@ Choices the gRPC status catalogue leaves open:
   retry (gRPC retry policies and most clients treat them as transient), which is exactly what
   must not happen; ``DATA_LOSS`` means corrupted data. ``UNKNOWN`` is the catalogue's word
   for "the server cannot say what happened", and the reason tells the caller to re-read.
+- ``AUDIT_UNAVAILABLE`` is ``UNAVAILABLE``: the action was refused before anything was sent
+  (its intent could not be recorded), so retrying later is exactly right.
 - ``UPSTREAM_BAD_RESPONSE`` is ``INTERNAL``: Concur answered something unreadable; asking
   again will most likely get the same answer, so it is not ``UNAVAILABLE``.
 - ``WORKFLOW_STEP_MISMATCH``, ``UNSUPPORTED_WORKFLOW_STEP``, ``CONFLICT`` and
@@ -43,6 +45,7 @@ GRPC_STATUS: Final[Mapping[str, str]] = MappingProxyType(
         "UPSTREAM_TIMEOUT": "DEADLINE_EXCEEDED",
         "UPSTREAM_BAD_RESPONSE": "INTERNAL",
         "ACTION_OUTCOME_UNKNOWN": "UNKNOWN",
+        "AUDIT_UNAVAILABLE": "UNAVAILABLE",
         "INTERNAL": "INTERNAL",
         "SHUTTING_DOWN": "UNAVAILABLE",
     }

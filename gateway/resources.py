@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from adapters.concur import open_concur_client
+from gateway.audit.store import open_audit_log
 from gateway.cache.backend import BACKEND, open_backend
 from gateway.cache.idempotency import idempotency_store
 from gateway.cache.read_cache import READ_CACHE
@@ -22,9 +23,11 @@ from gateway.settings import SETTINGS
 from gateway.telemetry.cache import traced_cache
 from gateway.telemetry.upstream import upstream_hooks
 from gateway.upstream import CLIENT, UPSTREAM
+from resolvers.operations.audit import AuditLog
 from resolvers.operations.services import Operations
 
 OPERATIONS = web.AppKey("operations", Operations)
+AUDIT_LOG = web.AppKey("audit_log", AuditLog)
 
 
 async def concur_client(app: web.Application) -> AsyncIterator[None]:
@@ -64,6 +67,14 @@ async def read_cache(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def audit_log(app: web.Application) -> AsyncIterator[None]:
+    """The audit trail of workflow actions (PostgreSQL, or in process for the demo), open
+    before the operations that write it and closed after them."""
+    async with open_audit_log(app[SETTINGS].audit) as log:
+        app[AUDIT_LOG] = log
+        yield
+
+
 async def operations(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[OPERATIONS] = Operations(
@@ -75,6 +86,10 @@ async def operations(app: web.Application) -> AsyncIterator[None]:
             lease_s=settings.cache.idempotency_lease_s,
             wait_s=settings.cache.idempotency_wait_s,
         ),
+        audit=app[AUDIT_LOG],
+        audit_required=settings.audit.required,
+        bulk_concurrency=settings.bulk.concurrency,
+        bulk_max_items=settings.bulk.max_items,
         cache=app[READ_CACHE],
         facts=app[FACTS_STORE],
         events=app[EVENT_BROKER],
@@ -84,7 +99,9 @@ async def operations(app: web.Application) -> AsyncIterator[None]:
 
 
 __all__ = [
+    "AUDIT_LOG",
     "OPERATIONS",
+    "audit_log",
     "cache_backend",
     "concur_client",
     "operations",

@@ -27,6 +27,7 @@ from aiohttp import web
 from adapters.errors import GatewayError
 from gateway.announce import banner, public_origin, serving_line
 from gateway.app import create_app
+from gateway.audit.store import describe as describe_audit
 from gateway.embedded import SANDBOX
 from gateway.events.embedded import subscribe_embedded
 from gateway.events.tls import server_ssl_context
@@ -133,6 +134,8 @@ async def serve(settings: Settings, out: TextIO, role: WorkerRole | None = None)
             grpc = app.get(GRPC_SERVER)
             graphql_url = f"{origin}{settings.server.graphql_path}"
             print(serving_line(graphql_url, grpc.target if grpc else None), file=out, flush=True)
+        if role is None:
+            print(describe_audit(settings.audit), file=out, flush=True)
         await stop.wait()
         logger.info("shutting down", extra={"timeout_s": settings.server.shutdown_timeout_s})
     finally:

@@ -6,13 +6,18 @@ GraphQL error (the caller must authenticate before anything else makes sense).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 
+from adapters.errors import BadUserInput
 from resolvers.context import Context
 from resolvers.fields import mutation
-from resolvers.operations import actions, reports
+from resolvers.operations import actions, bulk, reports
 from resolvers.operations import entries as entry_operations
-from resolvers.operations.requests import AddEntriesRequest, CreateReportRequest
+from resolvers.operations.outcome import problems_of
+from resolvers.operations.requests import ActionRequest, AddEntriesRequest, CreateReportRequest
+from resolvers.types.bulk import ApproveReportsInput, BulkActionPayload, SendBackReportsInput
 from resolvers.types.inputs import (
     ApproveReportInput,
     CreateReportInput,
@@ -59,6 +64,24 @@ class Mutation:
             user_errors=user_errors_of(outcome),
             confirmed=outcome.confirmed,
         )
+
+    @mutation(
+        "Approve several reports: each item exactly as `approveReport` would, a few at a "
+        "time; one item's failure does not stop the others."
+    )
+    async def approve_reports(
+        self, info: strawberry.Info[Context, None], input: ApproveReportsInput
+    ) -> BulkActionPayload:
+        return await _bulk(info.context, input.to_requests(), input.batch_key)
+
+    @mutation(
+        "Send several reports back: each item exactly as `sendBackReport` would, a few at a "
+        "time; one item's failure does not stop the others."
+    )
+    async def send_back_reports(
+        self, info: strawberry.Info[Context, None], input: SendBackReportsInput
+    ) -> BulkActionPayload:
+        return await _bulk(info.context, input.to_requests(), input.batch_key)
 
     @mutation("Recall your submitted report before anyone approves it.")
     async def recall_report(
@@ -116,6 +139,18 @@ class Mutation:
             user_errors=user_errors_of(outcome),
             results=results_of(outcome),
         )
+
+
+async def _bulk(
+    ctx: Context, requests: Sequence[ActionRequest], batch_key: str | None
+) -> BulkActionPayload:
+    ctx.require_credentials()
+    try:
+        items = bulk.prepare(ctx, requests, batch_key)
+    except BadUserInput as exc:
+        return BulkActionPayload.refusal(problems_of(exc))
+    results = await bulk.perform_all(ctx, items)  # prepare refuses an empty batch
+    return BulkActionPayload.of(results, actions.view_after(items[0].kind))
 
 
 __all__ = ["Mutation"]

@@ -7,8 +7,10 @@ import strawberry
 from adapters import models
 from resolvers.context import Context
 from resolvers.fields import field
-from resolvers.operations import reads
+from resolvers.operations import audit_reads, reads
+from resolvers.operations.audit import AuditFilter
 from resolvers.selection import report_wants
+from resolvers.types.audit import AuditTrail, AuditTrailFilter
 from resolvers.types.entry import Entry
 from resolvers.types.enums import ReportContext, ReportView
 from resolvers.types.report import Report
@@ -51,6 +53,22 @@ class Query:
     def me(self, info: strawberry.Info[Context, None]) -> User | None:
         user = reads.me(info.context)
         return None if user is None else User.from_model(user)
+
+    # --- the audit trail ------------------------------------------------------------------
+
+    @field(
+        "Audit records of workflow actions, oldest first; for Concur administrators only "
+        "(FORBIDDEN otherwise). Page with `first` and `after` (a page's `endCursor`)."
+    )
+    async def audit_trail(
+        self,
+        info: strawberry.Info[Context, None],
+        filter: AuditTrailFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> AuditTrail:
+        where = filter.to_model() if filter is not None else AuditFilter()
+        return AuditTrail.from_page(await audit_reads.search(info.context, where, first, after))
 
 
 __all__ = ["Query"]

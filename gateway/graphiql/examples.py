@@ -1,4 +1,5 @@
-"""The example tabs GraphiQL opens with: a report, a guarded approval, its live events.
+"""The example tabs GraphiQL opens with: a report, a guarded approval, a bulk approval with
+its audit trail, and live events.
 
 They are written against the demo company's story (a traveler's pending report that the
 manager approves) but name no report: ``$reportId`` and ``$expectedStatus`` are variables,
@@ -78,6 +79,38 @@ mutation ApproveReport($reportId: ID!, $expectedStatus: String!) {
 }
 """
 
+BULK_APPROVE_MUTATION: Final = """\
+# Bulk approve: each item is guarded, sent at most once
+# and recorded in the audit trail exactly as if alone,
+# a few at a time. Add items (ids from reportsToApprove).
+# Run it again with the same batchKey: applied items
+# replay, nothing is sent twice. The trail shows each
+# action's INTENT and OUTCOME.
+mutation BulkApprove($reportId: ID!, $expectedStatus: String!) {
+  approveReports(
+    input: {
+      batchKey: "graphiql-bulk-1"
+      items: [{ reportId: $reportId, expectedStatus: $expectedStatus }]
+    }
+  ) {
+    applied
+    refused
+    unknown
+    confirmed
+    items {
+      reportId
+      outcome
+      userErrors { code message }
+      report {
+        approvalStatus { code name }
+        auditTrail { records { kind outcome concurStatus code } }
+      }
+    }
+    userErrors { code message field }
+  }
+}
+"""
+
 REPORT_EVENTS_SUBSCRIPTION: Final = """\
 # Live events of one report (without $reportId: of every
 # report you may read), over graphql-transport-ws.
@@ -100,6 +133,7 @@ REPORT_PLACEHOLDER: Final = "<a report id>"
 EXAMPLES: Final[tuple[Example, ...]] = (
     Example(REPORT_QUERY, {"reportId": REPORT_PLACEHOLDER}),
     Example(APPROVE_MUTATION, {"reportId": REPORT_PLACEHOLDER, "expectedStatus": "A_PEND"}),
+    Example(BULK_APPROVE_MUTATION, {"reportId": REPORT_PLACEHOLDER, "expectedStatus": "A_PEND"}),
     Example(REPORT_EVENTS_SUBSCRIPTION, {"reportId": REPORT_PLACEHOLDER}),
 )
 
@@ -113,6 +147,7 @@ def examples_json() -> bytes:
 
 __all__ = [
     "APPROVE_MUTATION",
+    "BULK_APPROVE_MUTATION",
     "EXAMPLES",
     "REPORT_EVENTS_SUBSCRIPTION",
     "REPORT_PLACEHOLDER",

@@ -27,6 +27,7 @@ from adapters.decimals import plain
 from adapters.errors import BadUserInput
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
+from resolvers.operations.audit import AuditOutcome
 from resolvers.operations.outcome import Problem
 from resolvers.operations.requests import ActionRequest
 
@@ -75,6 +76,7 @@ ACTION_KIND: Final = EnumMap(
 )
 ALLOCATION: Final = EnumMap(models.Allocation, pb.Allocation, "ALLOCATION", None)
 TOKEN_KIND: Final = EnumMap(models.TokenKind, pb.TokenKind, "TOKEN_KIND", None)
+ACTION_OUTCOME: Final = EnumMap(AuditOutcome, pb.ActionOutcome, "ACTION_OUTCOME", None)
 
 EVENT_TYPES: Final[Mapping[str, pb.ReportEventType.ValueType]] = MappingProxyType(
     {
@@ -369,6 +371,7 @@ def submit_request(message: service_pb2.SubmitReportRequest) -> ActionRequest:
 
 __all__ = [
     "ACTION_KIND",
+    "ACTION_OUTCOME",
     "ALLOCATION",
     "EVENT_TYPES",
     "PROTOCOL",

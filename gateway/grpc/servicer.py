@@ -24,7 +24,8 @@ from typing_extensions import override
 from adapters.correlation import CORRELATION_ID
 from adapters.models import ReportEvent
 from gateway.error_codes import SHUTTING_DOWN_CODE
-from gateway.grpc import convert, errors
+from gateway.grpc import audit, convert, errors
+from gateway.grpc import bulk as bulk_messages
 from gateway.grpc.auth import authenticate
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2_grpc as service_grpc
@@ -32,9 +33,10 @@ from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from gateway.grpc.metadata import correlation_metadata
 from gateway.grpc.reports import expanded, expanded_all, wants
 from resolvers.context import Context
-from resolvers.operations import actions, events, reads
+from resolvers.operations import actions, audit_reads, bulk, events, reads
 from resolvers.operations.event_source import EventSource
 from resolvers.operations.outcome import Outcome, Problem
+from resolvers.operations.prefetch import Wants
 from resolvers.operations.requests import ActionRequest
 from resolvers.operations.services import Operations
 
@@ -197,6 +199,42 @@ class ReportServicer(service_grpc.ReportServiceServicer):
         ctx = await self._context(context)
         report = await self._act(ctx, convert.submit_request(request))
         return service_pb2.SubmitReportResponse(report=report)
+
+    @override
+    async def BulkAct(
+        self, request: service_pb2.BulkActRequest, context: ServicerContext
+    ) -> AsyncIterator[service_pb2.BulkActItemResult]:
+        ctx = await self._context(context)
+        batch_key = request.batch_key if request.HasField("batch_key") else None
+        items = bulk.prepare(ctx, bulk_messages.requests(request), batch_key)  # or BadUserInput
+        async for result in bulk.results(ctx, items):
+            yield bulk_messages.item_result(result)
+
+    @override
+    async def GetReportAuditTrail(
+        self, request: service_pb2.GetReportAuditTrailRequest, context: ServicerContext
+    ) -> service_pb2.AuditTrail:
+        ctx = await self._context(context)
+        report_id = convert.required(request.report_id, "reportId")
+        report_context = convert.REPORT_CONTEXT.from_proto(request.context, "context")
+        await reads.report(ctx, report_id, report_context, Wants())  # may the caller read it?
+        page = await audit_reads.report_trail(
+            ctx, report_id, audit.page_size(request.page_size), audit.page_token(request.page_token)
+        )
+        return audit.trail(page)
+
+    @override
+    async def ListAuditRecords(
+        self, request: service_pb2.ListAuditRecordsRequest, context: ServicerContext
+    ) -> service_pb2.AuditTrail:
+        ctx = await self._context(context)
+        page = await audit_reads.search(
+            ctx,
+            audit.audit_filter(request),
+            audit.page_size(request.page_size),
+            audit.page_token(request.page_token),
+        )
+        return audit.trail(page)
 
     @override
     async def WatchReportEvents(

@@ -12,6 +12,8 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.config import CompanyAuthSettings, UpstreamSettings
+from gateway.settings.audit import AuditSettings
+from gateway.settings.bulk import BulkSettings
 from gateway.settings.cache import ApqSettings, CacheSettings
 from gateway.settings.events import EssSettings, SubscriptionSettings
 from gateway.settings.tls import TlsSettings
@@ -121,6 +123,8 @@ class Settings(BaseSettings):
     ess: EssSettings = Field(default_factory=EssSettings)
     subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
     tls: TlsSettings = Field(default_factory=TlsSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    bulk: BulkSettings = Field(default_factory=BulkSettings)
     redis_url: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("redis_url", "REDIS_URL", "CONCUR_GATEWAY_REDIS_URL"),
@@ -151,6 +155,8 @@ SETTINGS = web.AppKey("gateway_settings", Settings)
 __all__ = [
     "SETTINGS",
     "ApqSettings",
+    "AuditSettings",
+    "BulkSettings",
     "CacheSettings",
     "CompanyAuthSettings",
     "EssSettings",

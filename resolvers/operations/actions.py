@@ -8,6 +8,10 @@ A repeat under a key whose earlier attempt ended with ``ACTION_OUTCOME_UNKNOWN``
 with the same fresh read: a report that moved where the action leads is that action's
 success, confirmed (``Outcome.confirmed``) with nothing sent; a report still at the expected
 step gets the action sent once.
+
+Every action, performed or refused, leaves an intent record before anything is sent and an
+outcome record after (``trail``); an intent that cannot be recorded refuses the action with
+``AUDIT_UNAVAILABLE`` (unless the trail is configured as optional).
 """
 
 from __future__ import annotations
@@ -16,13 +20,20 @@ import logging
 from typing import TYPE_CHECKING
 
 from adapters.client import Credentials
-from adapters.errors import ActionOutcomeUnknown, BadUserInput, GatewayError, Unauthenticated
+from adapters.errors import (
+    ActionOutcomeUnknown,
+    AuditUnavailable,
+    BadUserInput,
+    GatewayError,
+    Unauthenticated,
+)
 from adapters.models import Protocol, ReportContext, ReportDetails, WorkflowActionKind
 from resolvers.operations import guard
 from resolvers.operations.freshness import Applied, conclude, refused
 from resolvers.operations.idempotency import key_scope, run_once
 from resolvers.operations.outcome import Outcome, problems_of
 from resolvers.operations.requests import ActionRequest
+from resolvers.operations.trail import Observed, record_intent, record_outcome
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -37,30 +48,64 @@ def view_after(kind: WorkflowActionKind) -> ReportContext:
     return ReportContext.TRAVELER
 
 
-async def perform(ctx: Context, request: ActionRequest) -> Outcome:
-    """Run one workflow action; expected failures come back as ``Outcome.problems``."""
+async def perform(ctx: Context, request: ActionRequest, *, reread: bool = True) -> Outcome:
+    """Run one workflow action, recorded in the audit trail; expected failures come back as
+    ``Outcome.problems``. Without ``reread`` the outcome carries no report (a bulk item's
+    report is read only when selected)."""
     creds = ctx.require_credentials()
+    try:
+        trail = await record_intent(ctx, creds, request, view_after(request.kind).value)
+    except AuditUnavailable as exc:
+        logger.error(
+            "action refused: audit trail unavailable", extra={"action": request.kind.value}
+        )
+        return Outcome(problems=problems_of(exc))
+    observed = Observed()
+    try:
+        outcome = await _perform(ctx, creds, request, observed, reread=reread)
+    except GatewayError as exc:  # Unauthenticated: recorded, then raised
+        await record_outcome(ctx, trail, Outcome(problems=problems_of(exc)), observed)
+        raise
+    await record_outcome(ctx, trail, outcome, observed)
+    return outcome
+
+
+async def _perform(
+    ctx: Context, creds: Credentials, request: ActionRequest, observed: Observed, *, reread: bool
+) -> Outcome:
     try:
         guard.check_request(request)
     except BadUserInput as exc:
+        observed.ran = True
         return Outcome(problems=problems_of(exc))
     try:
         return await run_once(
             ctx.operations.idempotency,
             key_scope(creds, request.idempotency_key),
             f"{request.kind.value}:{request.report_id}",
-            lambda: _attempt(ctx, creds, request, settling=False),
-            settle=lambda: _attempt(ctx, creds, request, settling=True),
+            lambda: _attempt(ctx, creds, request, observed, settling=False, reread=reread),
+            settle=lambda: _attempt(ctx, creds, request, observed, settling=True, reread=reread),
         )
     except GatewayError as exc:  # IdempotencyConflict: nothing was sent
-        return await refused(ctx, creds, exc, request.report_id, view_after(request.kind))
+        observed.ran = True
+        view = view_after(request.kind)
+        return await refused(ctx, creds, exc, request.report_id, view, reread=reread)
 
 
 async def _attempt(
-    ctx: Context, creds: Credentials, request: ActionRequest, *, settling: bool
+    ctx: Context,
+    creds: Credentials,
+    request: ActionRequest,
+    observed: Observed,
+    *,
+    settling: bool,
+    reread: bool,
 ) -> Outcome:
+    observed.ran = True
+
     async def change() -> Applied:
         details = await (_settling_read if settling else _read)(ctx, creds, request.report_id)
+        observed.concur_status = details.approval_status.code
         if settling and guard.shows_applied(request, details):
             logger.info("unknown action outcome confirmed", extra={"action": request.kind.value})
             return Applied(request.report_id, confirmed=True)
@@ -73,7 +118,9 @@ async def _attempt(
         return Applied(request.report_id)
 
     context = view_after(request.kind)
-    return await conclude(ctx, creds, request.report_id, context, change, details_fallback=True)
+    return await conclude(
+        ctx, creds, request.report_id, context, change, details_fallback=True, reread=reread
+    )
 
 
 async def _read(ctx: Context, creds: Credentials, report_id: str) -> ReportDetails:

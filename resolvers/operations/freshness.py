@@ -90,8 +90,11 @@ async def refused(
     error: GatewayError,
     report_id: str | None,
     context: ReportContext,
+    *,
+    reread: bool = True,
 ) -> Outcome:
-    """An expected failure, with the report as it is now whenever it can be read.
+    """An expected failure, with the report as it is now whenever it can be read (and
+    ``reread``: a bulk item's report is read only if the caller selects it).
 
     ``Unauthenticated`` is raised, not reported: nothing else makes sense until the caller
     has a token Concur accepts.
@@ -99,7 +102,7 @@ async def refused(
     if isinstance(error, Unauthenticated):
         raise error
     report = None
-    if report_id is not None:
+    if report_id is not None and reread:
         report = await fresh_report(ctx, creds, report_id, context, details_fallback=True)
     return Outcome(report=report, problems=problems_of(error))
 
@@ -122,20 +125,23 @@ async def conclude(
     change: Callable[[], Awaitable[Applied]],
     *,
     details_fallback: bool = False,
+    reread: bool = True,
 ) -> Outcome:
     """Run one change and end the mutation the one way every write path does.
 
-    Applied: forget every copy of the report, then read it fresh for the payload. Failed:
-    an unknown outcome may have changed the report, so it is forgotten first; every
-    failure is reported with the report as it is now (``refused``).
+    Applied: forget every copy of the report, then read it fresh for the payload (unless
+    not ``reread``). Failed: an unknown outcome may have changed the report, so it is
+    forgotten first; every failure is reported with the report as it is now (``refused``).
     """
     try:
         applied = await change()
     except GatewayError as exc:
         if isinstance(exc, ActionOutcomeUnknown) and report_id is not None:
             await invalidate(ctx, report_id)
-        return await refused(ctx, creds, exc, report_id, context)
+        return await refused(ctx, creds, exc, report_id, context, reread=reread)
     await invalidate(ctx, applied.report_id)
+    if not reread:
+        return Outcome(entry_results=applied.entry_results, confirmed=applied.confirmed)
     report = await fresh_report(
         ctx, creds, applied.report_id, context, details_fallback=details_fallback
     )

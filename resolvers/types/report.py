@@ -16,8 +16,9 @@ import strawberry
 from adapters import models
 from resolvers.context import Context
 from resolvers.fields import field
-from resolvers.operations import reads
+from resolvers.operations import audit_reads, reads
 from resolvers.types.amount import Amount
+from resolvers.types.audit import AuditTrail
 from resolvers.types.copy import from_model
 from resolvers.types.cost_object import CostObject
 from resolvers.types.custom_field import CustomField
@@ -86,6 +87,16 @@ class Report:
         self, info: strawberry.Info[Context, None]
     ) -> list[WorkflowActionKind] | None:
         return await reads.available_actions(info.context, self.model)
+
+    @field(
+        "The audit trail of workflow actions on this report, oldest first (null, with an "
+        "error, if the trail cannot be read now)."
+    )
+    async def audit_trail(
+        self, info: strawberry.Info[Context, None], first: int = 20, after: str | None = None
+    ) -> AuditTrail | None:
+        page = await audit_reads.report_trail(info.context, self.model.id, first, after)
+        return AuditTrail.from_page(page)
 
 
 __all__ = ["Report"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sandbox.xml.admin_reports import get_admin_reports
 from sandbox.xml.entries import get_entry, post_entries
 from sandbox.xml.full_details import get_full_details
 from sandbox.xml.links import V11, V20
@@ -26,6 +27,8 @@ def add_xml_routes(app: web.Application) -> None:
     """Register the XML routes on the sandbox app."""
     router = app.router
     router.add_get(V20 + "/report/{report_id}", get_report_details)
+    router.add_get(V20 + "/{_reports:(?i:reports)}", get_admin_reports)
+    router.add_get(V20 + "/{_reports:(?i:reports)}/", get_admin_reports)
     router.add_get(_FULL_DETAILS, get_full_details)
     router.add_get(_REPORTS_LIST, get_reports_list)
     router.add_get(_REPORTS_LIST + "/", get_reports_list)

@@ -261,7 +261,7 @@ def test_the_examples_are_valid_against_the_schema() -> None:
         assert validate(schema, document) == [], example.query
         assert set(example.variables) <= {"reportId", "expectedStatus"}
         assert example.variables["reportId"] == REPORT_PLACEHOLDER
-    assert names == ["Report", "ApproveReport", "ReportEvents"]
+    assert names == ["Report", "ApproveReport", "BulkApprove", "ReportEvents"]
 
 
 async def test_once_every_report_is_approved_the_session_still_names_one(

@@ -31,6 +31,9 @@ METHODS = {
     "SendBackReport",
     "RecallReport",
     "SubmitReport",
+    "BulkAct",
+    "GetReportAuditTrail",
+    "ListAuditRecords",
     "WatchReportEvents",
 }
 WAIT_S = 10.0
@@ -71,6 +74,7 @@ async def test_reflection_lists_and_resolves_the_service(gw: GrpcGateway) -> Non
         False,
     )
     assert methods["WatchReportEvents"][1:] == ("concur_gateway.v1.ReportEvent", True)
+    assert methods["BulkAct"][1:] == ("concur_gateway.v1.BulkActItemResult", True)
 
 
 async def test_reflection_can_be_turned_off(sandbox: SandboxHarness) -> None:

@@ -23,53 +23,64 @@ _sym_db = _symbol_database.Default()
 
 
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as concur__gateway_dot_v1_dot_types__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&concur_gateway/v1/report_service.proto\x12\x11\x63oncur_gateway.v1\x1a\x1d\x63oncur_gateway/v1/types.proto\"c\n\rReportInclude\x12\x0f\n\x07\x65ntries\x18\x01 \x01(\x08\x12\x14\n\x0c\x63ost_objects\x18\x02 \x01(\x08\x12\x10\n\x08workflow\x18\x03 \x01(\x08\x12\x19\n\x11\x61vailable_actions\x18\x04 \x01(\x08\"\x8b\x01\n\x10GetReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x31\n\x07\x63ontext\x18\x02 \x01(\x0e\x32 .concur_gateway.v1.ReportContext\x12\x31\n\x07include\x18\x03 \x01(\x0b\x32 .concur_gateway.v1.ReportInclude\"t\n\x12ListReportsRequest\x12+\n\x04view\x18\x01 \x01(\x0e\x32\x1d.concur_gateway.v1.ReportView\x12\x31\n\x07include\x18\x02 \x01(\x0b\x32 .concur_gateway.v1.ReportInclude\"A\n\x13ListReportsResponse\x12*\n\x07reports\x18\x01 \x03(\x0b\x32\x19.concur_gateway.v1.Report\"P\n\x1bListReportsToApproveRequest\x12\x31\n\x07include\x18\x01 \x01(\x0b\x32 .concur_gateway.v1.ReportInclude\"J\n\x1cListReportsToApproveResponse\x12*\n\x07reports\x18\x01 \x03(\x0b\x32\x19.concur_gateway.v1.Report\"6\n\x0fGetEntryRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\"+\n\x16ListCostObjectsRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\"N\n\x17ListCostObjectsResponse\x12\x33\n\x0c\x63ost_objects\x18\x01 \x03(\x0b\x32\x1d.concur_gateway.v1.CostObject\"\x9a\x03\n\x14\x41pproveReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x1c\n\x0f\x65xpected_status\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x1f\n\x12\x65xpected_step_code\x18\x03 \x01(\tH\x01\x88\x01\x01\x12#\n\x16\x65xpected_step_sequence\x18\x04 \x01(\x05H\x02\x88\x01\x01\x12\x14\n\x07\x63omment\x18\x05 \x01(\tH\x03\x88\x01\x01\x12%\n\x18\x65xpense_rejected_comment\x18\x06 \x01(\tH\x04\x88\x01\x01\x12-\n\x08protocol\x18\x07 \x01(\x0e\x32\x1b.concur_gateway.v1.Protocol\x12\x1c\n\x0fidempotency_key\x18\x08 \x01(\tH\x05\x88\x01\x01\x42\x12\n\x10_expected_statusB\x15\n\x13_expected_step_codeB\x19\n\x17_expected_step_sequenceB\n\n\x08_commentB\x1b\n\x19_expense_rejected_commentB\x12\n\x10_idempotency_key\"B\n\x15\x41pproveReportResponse\x12)\n\x06report\x18\x01 \x01(\x0b\x32\x19.concur_gateway.v1.Report\"\xc6\x02\n\x15SendBackReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63omment\x18\x02 \x01(\t\x12\x1c\n\x0f\x65xpected_status\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x1f\n\x12\x65xpected_step_code\x18\x04 \x01(\tH\x01\x88\x01\x01\x12#\n\x16\x65xpected_step_sequence\x18\x05 \x01(\x05H\x02\x88\x01\x01\x12-\n\x08protocol\x18\x06 \x01(\x0e\x32\x1b.concur_gateway.v1.Protocol\x12\x1c\n\x0fidempotency_key\x18\x07 \x01(\tH\x03\x88\x01\x01\x42\x12\n\x10_expected_statusB\x15\n\x13_expected_step_codeB\x19\n\x17_expected_step_sequenceB\x12\n\x10_idempotency_key\"C\n\x16SendBackReportResponse\x12)\n\x06report\x18\x01 \x01(\x0b\x32\x19.concur_gateway.v1.Report\"s\n\x13RecallReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x17\n\x0f\x65xpected_status\x18\x02 \x01(\t\x12\x1c\n\x0fidempotency_key\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x12\n\x10_idempotency_key\"A\n\x14RecallReportResponse\x12)\n\x06report\x18\x01 \x01(\x0b\x32\x19.concur_gateway.v1.Report\"s\n\x13SubmitReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x17\n\x0f\x65xpected_status\x18\x02 \x01(\t\x12\x1c\n\x0fidempotency_key\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x12\n\x10_idempotency_key\"A\n\x14SubmitReportResponse\x12)\n\x06report\x18\x01 \x01(\x0b\x32\x19.concur_gateway.v1.Report\"y\n\x18WatchReportEventsRequest\x12\x16\n\treport_id\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x37\n\x0b\x65vent_types\x18\x02 \x03(\x0e\x32\".concur_gateway.v1.ReportEventTypeB\x0c\n\n_report_id\"m\n\rActionRefusal\x12\x31\n\x0buser_errors\x18\x01 \x03(\x0b\x32\x1c.concur_gateway.v1.UserError\x12)\n\x06report\x18\x02 \x01(\x0b\x32\x19.concur_gateway.v1.Report2\xd8\x07\n\rReportService\x12K\n\tGetReport\x12#.concur_gateway.v1.GetReportRequest\x1a\x19.concur_gateway.v1.Report\x12\\\n\x0bListReports\x12%.concur_gateway.v1.ListReportsRequest\x1a&.concur_gateway.v1.ListReportsResponse\x12w\n\x14ListReportsToApprove\x12..concur_gateway.v1.ListReportsToApproveRequest\x1a/.concur_gateway.v1.ListReportsToApproveResponse\x12H\n\x08GetEntry\x12\".concur_gateway.v1.GetEntryRequest\x1a\x18.concur_gateway.v1.Entry\x12h\n\x0fListCostObjects\x12).concur_gateway.v1.ListCostObjectsRequest\x1a*.concur_gateway.v1.ListCostObjectsResponse\x12\x62\n\rApproveReport\x12\'.concur_gateway.v1.ApproveReportRequest\x1a(.concur_gateway.v1.ApproveReportResponse\x12\x65\n\x0eSendBackReport\x12(.concur_gateway.v1.SendBackReportRequest\x1a).concur_gateway.v1.SendBackReportResponse\x12_\n\x0cRecallReport\x12&.concur_gateway.v1.RecallReportRequest\x1a\'.concur_gateway.v1.RecallReportResponse\x12_\n\x0cSubmitReport\x12&.concur_gateway.v1.SubmitReportRequest\x1a\'.concur_gateway.v1.SubmitReportResponse\x12\x62\n\x11WatchReportEvents\x12+.concur_gateway.v1.WatchReportEventsRequest\x1a\x1e.concur_gateway.v1.ReportEvent0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&concur_gateway/v1/report_service.proto\x12\x11\x63oncur_gateway.v1\x1a\x1d\x63oncur_gateway/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"c\n\rReportInclude\x12\x0f\n\x07\x65ntries\x18\x01 \x01(\x08\x12\x14\n\x0c\x63ost_objects\x18\x02 \x01(\x08\x12\x10\n\x08workflow\x18\x03 \x01(\x08\x12\x19\n\x11\x61vailable_actions\x18\x04 \x01(\x08\"\x8b\x01\n\x10GetReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x31\n\x07\x63ontext\x18\x02 \x01(\x0e\x32 .concur_gateway.v1.ReportContext\x12\x31\n\x07include\x18\x03 \x01(\x0b\x32 .concur_gateway.v1.ReportInclude\"t\n\x12ListReportsRequest\x12+\n\x04view\x18\x01 \x01(\x0e\x32\x1d.concur_gateway.v1.ReportView\x12\x31\n\x07include\x18\x02 \x01(\x0b\x32 .concur_gateway.v1.ReportInclude\"A\n\x13ListReportsResponse\x12*\n\x07reports\x18\x01 \x03(\x0b\x32\x19.concur_gateway.v1.Report\"P\n\x1bListReportsToApproveRequest\x12\x31\n\x07include\x18\x01 \x01(\x0b\x32 .concur_gateway.v1.ReportInclude\"J\n\x1cListReportsToApproveResponse\x12*\n\x07reports\x18\x01 \x03(\x0b\x32\x19.concur_gateway.v1.Report\"6\n\x0fGetEntryRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntry_id\x18\x02 \x01(\t\"+\n\x16ListCostObjectsRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\"N\n\x17ListCostObjectsResponse\x12\x33\n\x0c\x63ost_objects\x18\x01 \x03(\x0b\x32\x1d.concur_gateway.v1.CostObject\"\x9a\x03\n\x14\x41pproveReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x1c\n\x0f\x65xpected_status\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x1f\n\x12\x65xpected_step_code\x18\x03 \x01(\tH\x01\x88\x01\x01\x12#\n\x16\x65xpected_step_sequence\x18\x04 \x01(\x05H\x02\x88\x01\x01\x12\x14\n\x07\x63omment\x18\x05 \x01(\tH\x03\x88\x01\x01\x12%\n\x18\x65xpense_rejected_comment\x18\x06 \x01(\tH\x04\x88\x01\x01\x12-\n\x08protocol\x18\x07 \x01(\x0e\x32\x1b.concur_gateway.v1.Protocol\x12\x1c\n\x0fidempotency_key\x18\x08 \x01(\tH\x05\x88\x01\x01\x42\x12\n\x10_expected_statusB\x15\n\x13_expected_step_codeB\x19\n\x17_expected_step_sequenceB\n\n\x08_commentB\x1b\n\x19_expense_rejected_commentB\x12\n\x10_idempotency_key\"B\n\x15\x41pproveReportResponse\x12)\n\x06report\x18\x01 \x01(\x0b\x32\x19.concur_gateway.v1.Report\"\xc6\x02\n\x15SendBackReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63omment\x18\x02 \x01(\t\x12\x1c\n\x0f\x65xpected_status\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x1f\n\x12\x65xpected_step_code\x18\x04 \x01(\tH\x01\x88\x01\x01\x12#\n\x16\x65xpected_step_sequence\x18\x05 \x01(\x05H\x02\x88\x01\x01\x12-\n\x08protocol\x18\x06 \x01(\x0e\x32\x1b.concur_gateway.v1.Protocol\x12\x1c\n\x0fidempotency_key\x18\x07 \x01(\tH\x03\x88\x01\x01\x42\x12\n\x10_expected_statusB\x15\n\x13_expected_step_codeB\x19\n\x17_expected_step_sequenceB\x12\n\x10_idempotency_key\"C\n\x16SendBackReportResponse\x12)\n\x06report\x18\x01 \x01(\x0b\x32\x19.concur_gateway.v1.Report\"s\n\x13RecallReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x17\n\x0f\x65xpected_status\x18\x02 \x01(\t\x12\x1c\n\x0fidempotency_key\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x12\n\x10_idempotency_key\"A\n\x14RecallReportResponse\x12)\n\x06report\x18\x01 \x01(\x0b\x32\x19.concur_gateway.v1.Report\"s\n\x13SubmitReportRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x17\n\x0f\x65xpected_status\x18\x02 \x01(\t\x12\x1c\n\x0fidempotency_key\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x12\n\x10_idempotency_key\"A\n\x14SubmitReportResponse\x12)\n\x06report\x18\x01 \x01(\x0b\x32\x19.concur_gateway.v1.Report\"\xb0\x01\n\x0e\x42ulkActRequest\x12:\n\tapprovals\x18\x01 \x03(\x0b\x32\'.concur_gateway.v1.ApproveReportRequest\x12<\n\nsend_backs\x18\x02 \x03(\x0b\x32(.concur_gateway.v1.SendBackReportRequest\x12\x16\n\tbatch_key\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x0c\n\n_batch_key\"\x9b\x01\n\x11\x42ulkActItemResult\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x11\n\treport_id\x18\x02 \x01(\t\x12\x31\n\x07outcome\x18\x03 \x01(\x0e\x32 .concur_gateway.v1.ActionOutcome\x12\x31\n\x0buser_errors\x18\x04 \x03(\x0b\x32\x1c.concur_gateway.v1.UserError\"\x89\x01\n\x1aGetReportAuditTrailRequest\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x31\n\x07\x63ontext\x18\x02 \x01(\x0e\x32 .concur_gateway.v1.ReportContext\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"\xb1\x02\n\x17ListAuditRecordsRequest\x12\x16\n\treport_id\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x14\n\x07user_id\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x13\n\x06\x61\x63tion\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x31\n\x07outcome\x18\x04 \x01(\x0e\x32 .concur_gateway.v1.ActionOutcome\x12)\n\x05since\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x07 \x01(\x05\x12\x12\n\npage_token\x18\x08 \x01(\tB\x0c\n\n_report_idB\n\n\x08_user_idB\t\n\x07_action\"V\n\nAuditTrail\x12/\n\x07records\x18\x01 \x03(\x0b\x32\x1e.concur_gateway.v1.AuditRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"y\n\x18WatchReportEventsRequest\x12\x16\n\treport_id\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x37\n\x0b\x65vent_types\x18\x02 \x03(\x0e\x32\".concur_gateway.v1.ReportEventTypeB\x0c\n\n_report_id\"m\n\rActionRefusal\x12\x31\n\x0buser_errors\x18\x01 \x03(\x0b\x32\x1c.concur_gateway.v1.UserError\x12)\n\x06report\x18\x02 \x01(\x0b\x32\x19.concur_gateway.v1.Report2\xf2\t\n\rReportService\x12K\n\tGetReport\x12#.concur_gateway.v1.GetReportRequest\x1a\x19.concur_gateway.v1.Report\x12\\\n\x0bListReports\x12%.concur_gateway.v1.ListReportsRequest\x1a&.concur_gateway.v1.ListReportsResponse\x12w\n\x14ListReportsToApprove\x12..concur_gateway.v1.ListReportsToApproveRequest\x1a/.concur_gateway.v1.ListReportsToApproveResponse\x12H\n\x08GetEntry\x12\".concur_gateway.v1.GetEntryRequest\x1a\x18.concur_gateway.v1.Entry\x12h\n\x0fListCostObjects\x12).concur_gateway.v1.ListCostObjectsRequest\x1a*.concur_gateway.v1.ListCostObjectsResponse\x12\x62\n\rApproveReport\x12\'.concur_gateway.v1.ApproveReportRequest\x1a(.concur_gateway.v1.ApproveReportResponse\x12\x65\n\x0eSendBackReport\x12(.concur_gateway.v1.SendBackReportRequest\x1a).concur_gateway.v1.SendBackReportResponse\x12_\n\x0cRecallReport\x12&.concur_gateway.v1.RecallReportRequest\x1a\'.concur_gateway.v1.RecallReportResponse\x12_\n\x0cSubmitReport\x12&.concur_gateway.v1.SubmitReportRequest\x1a\'.concur_gateway.v1.SubmitReportResponse\x12T\n\x07\x42ulkAct\x12!.concur_gateway.v1.BulkActRequest\x1a$.concur_gateway.v1.BulkActItemResult0\x01\x12\x63\n\x13GetReportAuditTrail\x12-.concur_gateway.v1.GetReportAuditTrailRequest\x1a\x1d.concur_gateway.v1.AuditTrail\x12]\n\x10ListAuditRecords\x12*.concur_gateway.v1.ListAuditRecordsRequest\x1a\x1d.concur_gateway.v1.AuditTrail\x12\x62\n\x11WatchReportEvents\x12+.concur_gateway.v1.WatchReportEventsRequest\x1a\x1e.concur_gateway.v1.ReportEvent0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'gateway.grpc.gen.concur_gateway.v1.report_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REPORTINCLUDE']._serialized_start=92
-  _globals['_REPORTINCLUDE']._serialized_end=191
-  _globals['_GETREPORTREQUEST']._serialized_start=194
-  _globals['_GETREPORTREQUEST']._serialized_end=333
-  _globals['_LISTREPORTSREQUEST']._serialized_start=335
-  _globals['_LISTREPORTSREQUEST']._serialized_end=451
-  _globals['_LISTREPORTSRESPONSE']._serialized_start=453
-  _globals['_LISTREPORTSRESPONSE']._serialized_end=518
-  _globals['_LISTREPORTSTOAPPROVEREQUEST']._serialized_start=520
-  _globals['_LISTREPORTSTOAPPROVEREQUEST']._serialized_end=600
-  _globals['_LISTREPORTSTOAPPROVERESPONSE']._serialized_start=602
-  _globals['_LISTREPORTSTOAPPROVERESPONSE']._serialized_end=676
-  _globals['_GETENTRYREQUEST']._serialized_start=678
-  _globals['_GETENTRYREQUEST']._serialized_end=732
-  _globals['_LISTCOSTOBJECTSREQUEST']._serialized_start=734
-  _globals['_LISTCOSTOBJECTSREQUEST']._serialized_end=777
-  _globals['_LISTCOSTOBJECTSRESPONSE']._serialized_start=779
-  _globals['_LISTCOSTOBJECTSRESPONSE']._serialized_end=857
-  _globals['_APPROVEREPORTREQUEST']._serialized_start=860
-  _globals['_APPROVEREPORTREQUEST']._serialized_end=1270
-  _globals['_APPROVEREPORTRESPONSE']._serialized_start=1272
-  _globals['_APPROVEREPORTRESPONSE']._serialized_end=1338
-  _globals['_SENDBACKREPORTREQUEST']._serialized_start=1341
-  _globals['_SENDBACKREPORTREQUEST']._serialized_end=1667
-  _globals['_SENDBACKREPORTRESPONSE']._serialized_start=1669
-  _globals['_SENDBACKREPORTRESPONSE']._serialized_end=1736
-  _globals['_RECALLREPORTREQUEST']._serialized_start=1738
-  _globals['_RECALLREPORTREQUEST']._serialized_end=1853
-  _globals['_RECALLREPORTRESPONSE']._serialized_start=1855
-  _globals['_RECALLREPORTRESPONSE']._serialized_end=1920
-  _globals['_SUBMITREPORTREQUEST']._serialized_start=1922
-  _globals['_SUBMITREPORTREQUEST']._serialized_end=2037
-  _globals['_SUBMITREPORTRESPONSE']._serialized_start=2039
-  _globals['_SUBMITREPORTRESPONSE']._serialized_end=2104
-  _globals['_WATCHREPORTEVENTSREQUEST']._serialized_start=2106
-  _globals['_WATCHREPORTEVENTSREQUEST']._serialized_end=2227
-  _globals['_ACTIONREFUSAL']._serialized_start=2229
-  _globals['_ACTIONREFUSAL']._serialized_end=2338
-  _globals['_REPORTSERVICE']._serialized_start=2341
-  _globals['_REPORTSERVICE']._serialized_end=3325
+  _globals['_REPORTINCLUDE']._serialized_start=125
+  _globals['_REPORTINCLUDE']._serialized_end=224
+  _globals['_GETREPORTREQUEST']._serialized_start=227
+  _globals['_GETREPORTREQUEST']._serialized_end=366
+  _globals['_LISTREPORTSREQUEST']._serialized_start=368
+  _globals['_LISTREPORTSREQUEST']._serialized_end=484
+  _globals['_LISTREPORTSRESPONSE']._serialized_start=486
+  _globals['_LISTREPORTSRESPONSE']._serialized_end=551
+  _globals['_LISTREPORTSTOAPPROVEREQUEST']._serialized_start=553
+  _globals['_LISTREPORTSTOAPPROVEREQUEST']._serialized_end=633
+  _globals['_LISTREPORTSTOAPPROVERESPONSE']._serialized_start=635
+  _globals['_LISTREPORTSTOAPPROVERESPONSE']._serialized_end=709
+  _globals['_GETENTRYREQUEST']._serialized_start=711
+  _globals['_GETENTRYREQUEST']._serialized_end=765
+  _globals['_LISTCOSTOBJECTSREQUEST']._serialized_start=767
+  _globals['_LISTCOSTOBJECTSREQUEST']._serialized_end=810
+  _globals['_LISTCOSTOBJECTSRESPONSE']._serialized_start=812
+  _globals['_LISTCOSTOBJECTSRESPONSE']._serialized_end=890
+  _globals['_APPROVEREPORTREQUEST']._serialized_start=893
+  _globals['_APPROVEREPORTREQUEST']._serialized_end=1303
+  _globals['_APPROVEREPORTRESPONSE']._serialized_start=1305
+  _globals['_APPROVEREPORTRESPONSE']._serialized_end=1371
+  _globals['_SENDBACKREPORTREQUEST']._serialized_start=1374
+  _globals['_SENDBACKREPORTREQUEST']._serialized_end=1700
+  _globals['_SENDBACKREPORTRESPONSE']._serialized_start=1702
+  _globals['_SENDBACKREPORTRESPONSE']._serialized_end=1769
+  _globals['_RECALLREPORTREQUEST']._serialized_start=1771
+  _globals['_RECALLREPORTREQUEST']._serialized_end=1886
+  _globals['_RECALLREPORTRESPONSE']._serialized_start=1888
+  _globals['_RECALLREPORTRESPONSE']._serialized_end=1953
+  _globals['_SUBMITREPORTREQUEST']._serialized_start=1955
+  _globals['_SUBMITREPORTREQUEST']._serialized_end=2070
+  _globals['_SUBMITREPORTRESPONSE']._serialized_start=2072
+  _globals['_SUBMITREPORTRESPONSE']._serialized_end=2137
+  _globals['_BULKACTREQUEST']._serialized_start=2140
+  _globals['_BULKACTREQUEST']._serialized_end=2316
+  _globals['_BULKACTITEMRESULT']._serialized_start=2319
+  _globals['_BULKACTITEMRESULT']._serialized_end=2474
+  _globals['_GETREPORTAUDITTRAILREQUEST']._serialized_start=2477
+  _globals['_GETREPORTAUDITTRAILREQUEST']._serialized_end=2614
+  _globals['_LISTAUDITRECORDSREQUEST']._serialized_start=2617
+  _globals['_LISTAUDITRECORDSREQUEST']._serialized_end=2922
+  _globals['_AUDITTRAIL']._serialized_start=2924
+  _globals['_AUDITTRAIL']._serialized_end=3010
+  _globals['_WATCHREPORTEVENTSREQUEST']._serialized_start=3012
+  _globals['_WATCHREPORTEVENTSREQUEST']._serialized_end=3133
+  _globals['_ACTIONREFUSAL']._serialized_start=3135
+  _globals['_ACTIONREFUSAL']._serialized_end=3244
+  _globals['_REPORTSERVICE']._serialized_start=3247
+  _globals['_REPORTSERVICE']._serialized_end=4513
 # @@protoc_insertion_point(module_scope)

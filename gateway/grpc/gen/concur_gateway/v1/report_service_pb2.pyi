@@ -14,6 +14,7 @@ from collections import abc as _abc
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as _types_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 import builtins as _builtins
 import sys
@@ -494,6 +495,188 @@ class SubmitReportResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___SubmitReportResponse: _TypeAlias = SubmitReportResponse  # noqa: Y015
+
+@_typing.final
+class BulkActRequest(_message.Message):
+    """Items are numbered in order: `approvals` first, then `send_backs`."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    APPROVALS_FIELD_NUMBER: _builtins.int
+    SEND_BACKS_FIELD_NUMBER: _builtins.int
+    BATCH_KEY_FIELD_NUMBER: _builtins.int
+    batch_key: _builtins.str
+    """Each item's idempotency key is `<batch_key>:<report_id>` unless the item has its own, so
+    a repeated batch replays or settles each item instead of acting twice.
+    """
+    @_builtins.property
+    def approvals(self) -> _containers.RepeatedCompositeFieldContainer[Global___ApproveReportRequest]: ...
+    @_builtins.property
+    def send_backs(self) -> _containers.RepeatedCompositeFieldContainer[Global___SendBackReportRequest]: ...
+    def __init__(
+        self,
+        *,
+        approvals: _abc.Iterable[Global___ApproveReportRequest] | None = ...,
+        send_backs: _abc.Iterable[Global___SendBackReportRequest] | None = ...,
+        batch_key: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_batch_key", b"_batch_key", "batch_key", b"batch_key"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_batch_key", b"_batch_key", "approvals", b"approvals", "batch_key", b"batch_key", "send_backs", b"send_backs"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__batch_key: _TypeAlias = _typing.Literal["batch_key"]  # noqa: Y015
+    _WhichOneofArgType__batch_key: _TypeAlias = _typing.Literal["_batch_key", b"_batch_key"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__batch_key) -> _WhichOneofReturnType__batch_key | None: ...
+
+Global___BulkActRequest: _TypeAlias = BulkActRequest  # noqa: Y015
+
+@_typing.final
+class BulkActItemResult(_message.Message):
+    """How one item of a BulkAct ended. The report is not included: read it if you need it (a
+    batch costs Concur one guard read and one action per item, nothing more).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INDEX_FIELD_NUMBER: _builtins.int
+    REPORT_ID_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    USER_ERRORS_FIELD_NUMBER: _builtins.int
+    index: _builtins.int
+    """The item's position in the request (approvals first, then send_backs)."""
+    report_id: _builtins.str
+    outcome: _types_pb2.ActionOutcome.ValueType
+    @_builtins.property
+    def user_errors(self) -> _containers.RepeatedCompositeFieldContainer[_types_pb2.UserError]:
+        """Why the item was not applied; empty when APPLIED or CONFIRMED."""
+
+    def __init__(
+        self,
+        *,
+        index: _builtins.int = ...,
+        report_id: _builtins.str = ...,
+        outcome: _types_pb2.ActionOutcome.ValueType = ...,
+        user_errors: _abc.Iterable[_types_pb2.UserError] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["index", b"index", "outcome", b"outcome", "report_id", b"report_id", "user_errors", b"user_errors"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BulkActItemResult: _TypeAlias = BulkActItemResult  # noqa: Y015
+
+@_typing.final
+class GetReportAuditTrailRequest(_message.Message):
+    """Pages: `page_size` 1 to 100 (20 when 0); `page_token` is a previous page's
+    `next_page_token`.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPORT_ID_FIELD_NUMBER: _builtins.int
+    CONTEXT_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    report_id: _builtins.str
+    context: _types_pb2.ReportContext.ValueType
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        report_id: _builtins.str = ...,
+        context: _types_pb2.ReportContext.ValueType = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["context", b"context", "page_size", b"page_size", "page_token", b"page_token", "report_id", b"report_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetReportAuditTrailRequest: _TypeAlias = GetReportAuditTrailRequest  # noqa: Y015
+
+@_typing.final
+class ListAuditRecordsRequest(_message.Message):
+    """Every field set narrows."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPORT_ID_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
+    UNTIL_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    report_id: _builtins.str
+    user_id: _builtins.str
+    action: _builtins.str
+    """APPROVE, SEND_BACK, RECALL, SUBMIT."""
+    outcome: _types_pb2.ActionOutcome.ValueType
+    page_size: _builtins.int
+    page_token: _builtins.str
+    @_builtins.property
+    def since(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def until(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        report_id: _builtins.str | None = ...,
+        user_id: _builtins.str | None = ...,
+        action: _builtins.str | None = ...,
+        outcome: _types_pb2.ActionOutcome.ValueType = ...,
+        since: _timestamp_pb2.Timestamp | None = ...,
+        until: _timestamp_pb2.Timestamp | None = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_action", b"_action", "_report_id", b"_report_id", "_user_id", b"_user_id", "action", b"action", "report_id", b"report_id", "since", b"since", "until", b"until", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_action", b"_action", "_report_id", b"_report_id", "_user_id", b"_user_id", "action", b"action", "outcome", b"outcome", "page_size", b"page_size", "page_token", b"page_token", "report_id", b"report_id", "since", b"since", "until", b"until", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__action: _TypeAlias = _typing.Literal["action"]  # noqa: Y015
+    _WhichOneofArgType__action: _TypeAlias = _typing.Literal["_action", b"_action"]  # noqa: Y015
+    _WhichOneofReturnType__report_id: _TypeAlias = _typing.Literal["report_id"]  # noqa: Y015
+    _WhichOneofArgType__report_id: _TypeAlias = _typing.Literal["_report_id", b"_report_id"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__action) -> _WhichOneofReturnType__action | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__report_id) -> _WhichOneofReturnType__report_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___ListAuditRecordsRequest: _TypeAlias = ListAuditRecordsRequest  # noqa: Y015
+
+@_typing.final
+class AuditTrail(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORDS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
+    @_builtins.property
+    def records(self) -> _containers.RepeatedCompositeFieldContainer[_types_pb2.AuditRecord]: ...
+    def __init__(
+        self,
+        *,
+        records: _abc.Iterable[_types_pb2.AuditRecord] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "records", b"records"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditTrail: _TypeAlias = AuditTrail  # noqa: Y015
 
 @_typing.final
 class WatchReportEventsRequest(_message.Message):

@@ -80,6 +80,21 @@ class ReportServiceStub:
                 request_serializer=concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportRequest.SerializeToString,
                 response_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportResponse.FromString,
                 _registered_method=True)
+        self.BulkAct = channel.unary_stream(
+                '/concur_gateway.v1.ReportService/BulkAct',
+                request_serializer=concur__gateway_dot_v1_dot_report__service__pb2.BulkActRequest.SerializeToString,
+                response_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.BulkActItemResult.FromString,
+                _registered_method=True)
+        self.GetReportAuditTrail = channel.unary_unary(
+                '/concur_gateway.v1.ReportService/GetReportAuditTrail',
+                request_serializer=concur__gateway_dot_v1_dot_report__service__pb2.GetReportAuditTrailRequest.SerializeToString,
+                response_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.AuditTrail.FromString,
+                _registered_method=True)
+        self.ListAuditRecords = channel.unary_unary(
+                '/concur_gateway.v1.ReportService/ListAuditRecords',
+                request_serializer=concur__gateway_dot_v1_dot_report__service__pb2.ListAuditRecordsRequest.SerializeToString,
+                response_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.AuditTrail.FromString,
+                _registered_method=True)
         self.WatchReportEvents = channel.unary_stream(
                 '/concur_gateway.v1.ReportService/WatchReportEvents',
                 request_serializer=concur__gateway_dot_v1_dot_report__service__pb2.WatchReportEventsRequest.SerializeToString,
@@ -154,6 +169,33 @@ class ReportServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BulkAct(self, request, context):
+        """Approve and/or send back several reports, each exactly as ApproveReport or SendBackReport
+        would (guard read, idempotency, audit trail), a few at a time; one item's failure does
+        not stop the others. Yields each item's result as it completes. A batch that is too
+        large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
+        is sent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReportAuditTrail(self, request, context):
+        """The audit trail of one report, oldest first, for a caller who may read the report (it is
+        read first, in `context`: that proves it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuditRecords(self, request, context):
+        """Audit records of any report, oldest first: for callers Concur treats as administrators
+        (it serves them its admin-only v2.0 list of reports); PERMISSION_DENIED otherwise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchReportEvents(self, request, context):
         """Changes to reports the caller may read, as Concur announces them, until the call ends.
         """
@@ -208,6 +250,21 @@ def add_ReportServiceServicer_to_server(servicer, server):
                     servicer.SubmitReport,
                     request_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportRequest.FromString,
                     response_serializer=concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportResponse.SerializeToString,
+            ),
+            'BulkAct': grpc.unary_stream_rpc_method_handler(
+                    servicer.BulkAct,
+                    request_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.BulkActRequest.FromString,
+                    response_serializer=concur__gateway_dot_v1_dot_report__service__pb2.BulkActItemResult.SerializeToString,
+            ),
+            'GetReportAuditTrail': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReportAuditTrail,
+                    request_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.GetReportAuditTrailRequest.FromString,
+                    response_serializer=concur__gateway_dot_v1_dot_report__service__pb2.AuditTrail.SerializeToString,
+            ),
+            'ListAuditRecords': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditRecords,
+                    request_deserializer=concur__gateway_dot_v1_dot_report__service__pb2.ListAuditRecordsRequest.FromString,
+                    response_serializer=concur__gateway_dot_v1_dot_report__service__pb2.AuditTrail.SerializeToString,
             ),
             'WatchReportEvents': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchReportEvents,
@@ -458,6 +515,87 @@ class ReportService:
             '/concur_gateway.v1.ReportService/SubmitReport',
             concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportRequest.SerializeToString,
             concur__gateway_dot_v1_dot_report__service__pb2.SubmitReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BulkAct(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/concur_gateway.v1.ReportService/BulkAct',
+            concur__gateway_dot_v1_dot_report__service__pb2.BulkActRequest.SerializeToString,
+            concur__gateway_dot_v1_dot_report__service__pb2.BulkActItemResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReportAuditTrail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/concur_gateway.v1.ReportService/GetReportAuditTrail',
+            concur__gateway_dot_v1_dot_report__service__pb2.GetReportAuditTrailRequest.SerializeToString,
+            concur__gateway_dot_v1_dot_report__service__pb2.AuditTrail.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditRecords(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/concur_gateway.v1.ReportService/ListAuditRecords',
+            concur__gateway_dot_v1_dot_report__service__pb2.ListAuditRecordsRequest.SerializeToString,
+            concur__gateway_dot_v1_dot_report__service__pb2.AuditTrail.FromString,
             options,
             channel_credentials,
             insecure,

@@ -59,6 +59,21 @@ class ReportServiceStub:
     """Recall your submitted report before anyone approves it."""
     SubmitReport: _grpc.UnaryUnaryMultiCallable[_report_service_pb2.SubmitReportRequest, _report_service_pb2.SubmitReportResponse]
     """Submit your report for approval."""
+    BulkAct: _grpc.UnaryStreamMultiCallable[_report_service_pb2.BulkActRequest, _report_service_pb2.BulkActItemResult]
+    """Approve and/or send back several reports, each exactly as ApproveReport or SendBackReport
+    would (guard read, idempotency, audit trail), a few at a time; one item's failure does
+    not stop the others. Yields each item's result as it completes. A batch that is too
+    large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
+    is sent.
+    """
+    GetReportAuditTrail: _grpc.UnaryUnaryMultiCallable[_report_service_pb2.GetReportAuditTrailRequest, _report_service_pb2.AuditTrail]
+    """The audit trail of one report, oldest first, for a caller who may read the report (it is
+    read first, in `context`: that proves it).
+    """
+    ListAuditRecords: _grpc.UnaryUnaryMultiCallable[_report_service_pb2.ListAuditRecordsRequest, _report_service_pb2.AuditTrail]
+    """Audit records of any report, oldest first: for callers Concur treats as administrators
+    (it serves them its admin-only v2.0 list of reports); PERMISSION_DENIED otherwise.
+    """
     WatchReportEvents: _grpc.UnaryStreamMultiCallable[_report_service_pb2.WatchReportEventsRequest, _types_pb2.ReportEvent]
     """Changes to reports the caller may read, as Concur announces them, until the call ends."""
 
@@ -85,6 +100,21 @@ class ReportServiceAsyncStub(ReportServiceStub):
     """Recall your submitted report before anyone approves it."""
     SubmitReport: _aio.UnaryUnaryMultiCallable[_report_service_pb2.SubmitReportRequest, _report_service_pb2.SubmitReportResponse]  # type: ignore[assignment]
     """Submit your report for approval."""
+    BulkAct: _aio.UnaryStreamMultiCallable[_report_service_pb2.BulkActRequest, _report_service_pb2.BulkActItemResult]  # type: ignore[assignment]
+    """Approve and/or send back several reports, each exactly as ApproveReport or SendBackReport
+    would (guard read, idempotency, audit trail), a few at a time; one item's failure does
+    not stop the others. Yields each item's result as it completes. A batch that is too
+    large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
+    is sent.
+    """
+    GetReportAuditTrail: _aio.UnaryUnaryMultiCallable[_report_service_pb2.GetReportAuditTrailRequest, _report_service_pb2.AuditTrail]  # type: ignore[assignment]
+    """The audit trail of one report, oldest first, for a caller who may read the report (it is
+    read first, in `context`: that proves it).
+    """
+    ListAuditRecords: _aio.UnaryUnaryMultiCallable[_report_service_pb2.ListAuditRecordsRequest, _report_service_pb2.AuditTrail]  # type: ignore[assignment]
+    """Audit records of any report, oldest first: for callers Concur treats as administrators
+    (it serves them its admin-only v2.0 list of reports); PERMISSION_DENIED otherwise.
+    """
     WatchReportEvents: _aio.UnaryStreamMultiCallable[_report_service_pb2.WatchReportEventsRequest, _types_pb2.ReportEvent]  # type: ignore[assignment]
     """Changes to reports the caller may read, as Concur announces them, until the call ends."""
 
@@ -162,6 +192,39 @@ class ReportServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_report_service_pb2.SubmitReportResponse, _abc.Awaitable[_report_service_pb2.SubmitReportResponse]]:
         """Submit your report for approval."""
+
+    @_abc_1.abstractmethod
+    def BulkAct(
+        self,
+        request: _report_service_pb2.BulkActRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_report_service_pb2.BulkActItemResult], _abc.AsyncIterator[_report_service_pb2.BulkActItemResult]]:
+        """Approve and/or send back several reports, each exactly as ApproveReport or SendBackReport
+        would (guard read, idempotency, audit trail), a few at a time; one item's failure does
+        not stop the others. Yields each item's result as it completes. A batch that is too
+        large, empty or names a report twice is refused whole (INVALID_ARGUMENT) before anything
+        is sent.
+        """
+
+    @_abc_1.abstractmethod
+    def GetReportAuditTrail(
+        self,
+        request: _report_service_pb2.GetReportAuditTrailRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_report_service_pb2.AuditTrail, _abc.Awaitable[_report_service_pb2.AuditTrail]]:
+        """The audit trail of one report, oldest first, for a caller who may read the report (it is
+        read first, in `context`: that proves it).
+        """
+
+    @_abc_1.abstractmethod
+    def ListAuditRecords(
+        self,
+        request: _report_service_pb2.ListAuditRecordsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_report_service_pb2.AuditTrail, _abc.Awaitable[_report_service_pb2.AuditTrail]]:
+        """Audit records of any report, oldest first: for callers Concur treats as administrators
+        (it serves them its admin-only v2.0 list of reports); PERMISSION_DENIED otherwise.
+        """
 
     @_abc_1.abstractmethod
     def WatchReportEvents(

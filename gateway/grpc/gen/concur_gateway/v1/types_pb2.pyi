@@ -147,6 +147,38 @@ ALLOCATION_PARTIAL: Allocation.ValueType  # 2
 ALLOCATION_FULL: Allocation.ValueType  # 3
 Global___Allocation: _TypeAlias = Allocation  # noqa: Y015
 
+class _ActionOutcome:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ActionOutcomeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ActionOutcome.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ACTION_OUTCOME_UNSPECIFIED: _ActionOutcome.ValueType  # 0
+    ACTION_OUTCOME_APPLIED: _ActionOutcome.ValueType  # 1
+    """Sent and accepted."""
+    ACTION_OUTCOME_REFUSED: _ActionOutcome.ValueType  # 2
+    """Nothing applied; the user errors say why."""
+    ACTION_OUTCOME_UNKNOWN: _ActionOutcome.ValueType  # 3
+    """Sent, no definite answer: repeat with the same key to settle it."""
+    ACTION_OUTCOME_CONFIRMED: _ActionOutcome.ValueType  # 4
+    """An earlier UNKNOWN that a fresh read showed was applied (nothing sent now)."""
+
+class ActionOutcome(_ActionOutcome, metaclass=_ActionOutcomeEnumTypeWrapper):
+    """What a Concur access token stands for.
+    How a workflow action ended.
+    """
+
+ACTION_OUTCOME_UNSPECIFIED: ActionOutcome.ValueType  # 0
+ACTION_OUTCOME_APPLIED: ActionOutcome.ValueType  # 1
+"""Sent and accepted."""
+ACTION_OUTCOME_REFUSED: ActionOutcome.ValueType  # 2
+"""Nothing applied; the user errors say why."""
+ACTION_OUTCOME_UNKNOWN: ActionOutcome.ValueType  # 3
+"""Sent, no definite answer: repeat with the same key to settle it."""
+ACTION_OUTCOME_CONFIRMED: ActionOutcome.ValueType  # 4
+"""An earlier UNKNOWN that a fresh read showed was applied (nothing sent now)."""
+Global___ActionOutcome: _TypeAlias = ActionOutcome  # noqa: Y015
+
 class _TokenKind:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -158,8 +190,7 @@ class _TokenKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TokenKind.V
     TOKEN_KIND_COMPANY: _TokenKind.ValueType  # 2
     TOKEN_KIND_APP: _TokenKind.ValueType  # 3
 
-class TokenKind(_TokenKind, metaclass=_TokenKindEnumTypeWrapper):
-    """What a Concur access token stands for."""
+class TokenKind(_TokenKind, metaclass=_TokenKindEnumTypeWrapper): ...
 
 TOKEN_KIND_UNSPECIFIED: TokenKind.ValueType  # 0
 TOKEN_KIND_USER: TokenKind.ValueType  # 1
@@ -196,6 +227,23 @@ REPORT_EVENT_TYPE_REPORT_DELETED: ReportEventType.ValueType  # 3
 REPORT_EVENT_TYPE_STATUS_CHANGED: ReportEventType.ValueType  # 4
 """statusChanged"""
 Global___ReportEventType: _TypeAlias = ReportEventType  # noqa: Y015
+
+class _AuditRecordKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _AuditRecordKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_AuditRecordKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    AUDIT_RECORD_KIND_UNSPECIFIED: _AuditRecordKind.ValueType  # 0
+    AUDIT_RECORD_KIND_INTENT: _AuditRecordKind.ValueType  # 1
+    AUDIT_RECORD_KIND_OUTCOME: _AuditRecordKind.ValueType  # 2
+
+class AuditRecordKind(_AuditRecordKind, metaclass=_AuditRecordKindEnumTypeWrapper): ...
+
+AUDIT_RECORD_KIND_UNSPECIFIED: AuditRecordKind.ValueType  # 0
+AUDIT_RECORD_KIND_INTENT: AuditRecordKind.ValueType  # 1
+AUDIT_RECORD_KIND_OUTCOME: AuditRecordKind.ValueType  # 2
+Global___AuditRecordKind: _TypeAlias = AuditRecordKind  # noqa: Y015
 
 @_typing.final
 class Amount(_message.Message):
@@ -900,6 +948,145 @@ class UserError(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__field) -> _WhichOneofReturnType__field | None: ...
 
 Global___UserError: _TypeAlias = UserError  # noqa: Y015
+
+@_typing.final
+class AuditRecord(_message.Message):
+    """One append-only record of a workflow action: an INTENT written before anything is sent
+    to Concur, or the OUTCOME written after. `hash` chains it to the record before
+    (`prev_hash`), so a later edit is evident (`concur-gateway audit verify`).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    REPORT_ID_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
+    CALLER_KIND_FIELD_NUMBER: _builtins.int
+    CONTEXT_FIELD_NUMBER: _builtins.int
+    PROTOCOL_FIELD_NUMBER: _builtins.int
+    EXPECTED_STATUS_FIELD_NUMBER: _builtins.int
+    EXPECTED_STEP_CODE_FIELD_NUMBER: _builtins.int
+    EXPECTED_STEP_SEQUENCE_FIELD_NUMBER: _builtins.int
+    CONCUR_STATUS_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    CORRELATION_ID_FIELD_NUMBER: _builtins.int
+    TRACE_ID_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    INTENT_ID_FIELD_NUMBER: _builtins.int
+    PREV_HASH_FIELD_NUMBER: _builtins.int
+    HASH_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    kind: Global___AuditRecordKind.ValueType
+    action: _builtins.str
+    report_id: _builtins.str
+    user_id: _builtins.str
+    caller_kind: _builtins.str
+    context: _builtins.str
+    protocol: _builtins.str
+    expected_status: _builtins.str
+    expected_step_code: _builtins.str
+    expected_step_sequence: _builtins.int
+    concur_status: _builtins.str
+    """The approval status Concur had when the guard read the report."""
+    idempotency_key: _builtins.str
+    correlation_id: _builtins.str
+    trace_id: _builtins.str
+    outcome: Global___ActionOutcome.ValueType
+    code: _builtins.str
+    """A refusal's code (REFUSED outcomes)."""
+    message: _builtins.str
+    """Concur's own message, or ours."""
+    intent_id: _builtins.int
+    """On an outcome: the intent it closes."""
+    prev_hash: _builtins.str
+    hash: _builtins.str
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        kind: Global___AuditRecordKind.ValueType = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        action: _builtins.str = ...,
+        report_id: _builtins.str = ...,
+        user_id: _builtins.str = ...,
+        caller_kind: _builtins.str = ...,
+        context: _builtins.str | None = ...,
+        protocol: _builtins.str | None = ...,
+        expected_status: _builtins.str | None = ...,
+        expected_step_code: _builtins.str | None = ...,
+        expected_step_sequence: _builtins.int | None = ...,
+        concur_status: _builtins.str | None = ...,
+        idempotency_key: _builtins.str | None = ...,
+        correlation_id: _builtins.str | None = ...,
+        trace_id: _builtins.str | None = ...,
+        outcome: Global___ActionOutcome.ValueType = ...,
+        code: _builtins.str | None = ...,
+        message: _builtins.str | None = ...,
+        intent_id: _builtins.int | None = ...,
+        prev_hash: _builtins.str = ...,
+        hash: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_code", b"_code", "_concur_status", b"_concur_status", "_context", b"_context", "_correlation_id", b"_correlation_id", "_expected_status", b"_expected_status", "_expected_step_code", b"_expected_step_code", "_expected_step_sequence", b"_expected_step_sequence", "_idempotency_key", b"_idempotency_key", "_intent_id", b"_intent_id", "_message", b"_message", "_protocol", b"_protocol", "_trace_id", b"_trace_id", "code", b"code", "concur_status", b"concur_status", "context", b"context", "correlation_id", b"correlation_id", "expected_status", b"expected_status", "expected_step_code", b"expected_step_code", "expected_step_sequence", b"expected_step_sequence", "idempotency_key", b"idempotency_key", "intent_id", b"intent_id", "message", b"message", "protocol", b"protocol", "recorded_at", b"recorded_at", "trace_id", b"trace_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_code", b"_code", "_concur_status", b"_concur_status", "_context", b"_context", "_correlation_id", b"_correlation_id", "_expected_status", b"_expected_status", "_expected_step_code", b"_expected_step_code", "_expected_step_sequence", b"_expected_step_sequence", "_idempotency_key", b"_idempotency_key", "_intent_id", b"_intent_id", "_message", b"_message", "_protocol", b"_protocol", "_trace_id", b"_trace_id", "action", b"action", "caller_kind", b"caller_kind", "code", b"code", "concur_status", b"concur_status", "context", b"context", "correlation_id", b"correlation_id", "expected_status", b"expected_status", "expected_step_code", b"expected_step_code", "expected_step_sequence", b"expected_step_sequence", "hash", b"hash", "id", b"id", "idempotency_key", b"idempotency_key", "intent_id", b"intent_id", "kind", b"kind", "message", b"message", "outcome", b"outcome", "prev_hash", b"prev_hash", "protocol", b"protocol", "recorded_at", b"recorded_at", "report_id", b"report_id", "trace_id", b"trace_id", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__code: _TypeAlias = _typing.Literal["code"]  # noqa: Y015
+    _WhichOneofArgType__code: _TypeAlias = _typing.Literal["_code", b"_code"]  # noqa: Y015
+    _WhichOneofReturnType__concur_status: _TypeAlias = _typing.Literal["concur_status"]  # noqa: Y015
+    _WhichOneofArgType__concur_status: _TypeAlias = _typing.Literal["_concur_status", b"_concur_status"]  # noqa: Y015
+    _WhichOneofReturnType__context: _TypeAlias = _typing.Literal["context"]  # noqa: Y015
+    _WhichOneofArgType__context: _TypeAlias = _typing.Literal["_context", b"_context"]  # noqa: Y015
+    _WhichOneofReturnType__correlation_id: _TypeAlias = _typing.Literal["correlation_id"]  # noqa: Y015
+    _WhichOneofArgType__correlation_id: _TypeAlias = _typing.Literal["_correlation_id", b"_correlation_id"]  # noqa: Y015
+    _WhichOneofReturnType__expected_status: _TypeAlias = _typing.Literal["expected_status"]  # noqa: Y015
+    _WhichOneofArgType__expected_status: _TypeAlias = _typing.Literal["_expected_status", b"_expected_status"]  # noqa: Y015
+    _WhichOneofReturnType__expected_step_code: _TypeAlias = _typing.Literal["expected_step_code"]  # noqa: Y015
+    _WhichOneofArgType__expected_step_code: _TypeAlias = _typing.Literal["_expected_step_code", b"_expected_step_code"]  # noqa: Y015
+    _WhichOneofReturnType__expected_step_sequence: _TypeAlias = _typing.Literal["expected_step_sequence"]  # noqa: Y015
+    _WhichOneofArgType__expected_step_sequence: _TypeAlias = _typing.Literal["_expected_step_sequence", b"_expected_step_sequence"]  # noqa: Y015
+    _WhichOneofReturnType__idempotency_key: _TypeAlias = _typing.Literal["idempotency_key"]  # noqa: Y015
+    _WhichOneofArgType__idempotency_key: _TypeAlias = _typing.Literal["_idempotency_key", b"_idempotency_key"]  # noqa: Y015
+    _WhichOneofReturnType__intent_id: _TypeAlias = _typing.Literal["intent_id"]  # noqa: Y015
+    _WhichOneofArgType__intent_id: _TypeAlias = _typing.Literal["_intent_id", b"_intent_id"]  # noqa: Y015
+    _WhichOneofReturnType__message: _TypeAlias = _typing.Literal["message"]  # noqa: Y015
+    _WhichOneofArgType__message: _TypeAlias = _typing.Literal["_message", b"_message"]  # noqa: Y015
+    _WhichOneofReturnType__protocol: _TypeAlias = _typing.Literal["protocol"]  # noqa: Y015
+    _WhichOneofArgType__protocol: _TypeAlias = _typing.Literal["_protocol", b"_protocol"]  # noqa: Y015
+    _WhichOneofReturnType__trace_id: _TypeAlias = _typing.Literal["trace_id"]  # noqa: Y015
+    _WhichOneofArgType__trace_id: _TypeAlias = _typing.Literal["_trace_id", b"_trace_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__code) -> _WhichOneofReturnType__code | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__concur_status) -> _WhichOneofReturnType__concur_status | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__context) -> _WhichOneofReturnType__context | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__correlation_id) -> _WhichOneofReturnType__correlation_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_status) -> _WhichOneofReturnType__expected_status | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_step_code) -> _WhichOneofReturnType__expected_step_code | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_step_sequence) -> _WhichOneofReturnType__expected_step_sequence | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__idempotency_key) -> _WhichOneofReturnType__idempotency_key | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__intent_id) -> _WhichOneofReturnType__intent_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__message) -> _WhichOneofReturnType__message | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__protocol) -> _WhichOneofReturnType__protocol | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__trace_id) -> _WhichOneofReturnType__trace_id | None: ...
+
+Global___AuditRecord: _TypeAlias = AuditRecord  # noqa: Y015
 
 @_typing.final
 class ReportEvent(_message.Message):
