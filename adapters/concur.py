@@ -68,6 +68,7 @@ from adapters.models import (
 )
 from adapters.oauth import JwksVerifier, TokenProvider
 from adapters.paths import build_url
+from adapters.pauses import LocalPauses, RoutePauses
 from adapters.revocations import TokenRevocations
 from adapters.tracing import UpstreamTracer
 from adapters.transport_errors import unknown_outcome_if_unreadable
@@ -519,6 +520,7 @@ async def open_concur_client(
     tracer: UpstreamTracer | None = None,
     clock: Callable[[], float] | None = None,
     revocations: TokenRevocations | None = None,
+    pauses: RoutePauses | None = None,
 ) -> AsyncIterator[HttpConcurClient]:
     """A ready client with one session per upstream family, all closed on exit.
 
@@ -526,7 +528,7 @@ async def open_concur_client(
     are added to every session; ``tracer`` makes a client span per attempt and sends its
     ``traceparent`` upstream; ``clock`` (the loop's by default) times breakers and token
     expiry, so tests can move it; ``revocations`` shares revoked tokens (default: this
-    process).
+    process); ``pauses`` shares the routes Concur throttled (default: this process).
     """
     origins = UpstreamOrigins.from_settings(upstream)
     clock = clock or asyncio.get_running_loop().time
@@ -542,6 +544,7 @@ async def open_concur_client(
             ),
             on_upstream_call=on_upstream_call,
             tracer=tracer,
+            pauses=pauses if pauses is not None else LocalPauses(clock),
         )
         yield HttpConcurClient(
             transport=transport,

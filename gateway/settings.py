@@ -12,6 +12,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.config import CompanyAuthSettings, UpstreamSettings
+from gateway.budget.settings import BudgetSettings
 from gateway.cache.settings import ApqSettings, CacheSettings
 from gateway.events.settings import EssSettings, SubscriptionSettings
 from gateway.events.tls import TlsSettings
@@ -115,6 +116,7 @@ class Settings(BaseSettings):
     ess: EssSettings = Field(default_factory=EssSettings)
     subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
     tls: TlsSettings = Field(default_factory=TlsSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
     redis_url: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("redis_url", "REDIS_URL", "CONCUR_GATEWAY_REDIS_URL"),
