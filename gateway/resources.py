@@ -36,9 +36,8 @@ async def concur_client(app: web.Application) -> AsyncIterator[None]:
     upstream = app[UPSTREAM]
     gate = app[COST_GATE]  # shared by replicas through Redis: the budget, the route pauses
     settings = app[SETTINGS]
-    await gate.start(
-        settings.redis_url.get_secret_value() if settings.redis_url else "", upstream.namespace
-    )
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else ""
+    await gate.start(redis_url, f"{settings.cache.prefix}{upstream.namespace}")
     try:
         async with open_concur_client(
             upstream.settings,

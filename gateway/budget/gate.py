@@ -107,7 +107,10 @@ class CostGate:
 
     async def admit(self, principal: str, price: int) -> BudgetStatus | None:
         """Spend ``price`` calls from the caller's share and the app's budget, or raise
-        ``RateLimited`` (nothing spent) with the seconds until the share can cover it.
+        ``RateLimited`` with the seconds until they can cover it. A request the caller's
+        share refuses spends nothing; one the app's budget refuses still counts against
+        its caller's share (``limits`` takes nothing back), so callers of an exhausted app
+        back off too.
 
         With Redis unreachable the request is admitted (None: no status to show): the
         budget protects Concur's limit, it must not become an outage of its own, and
@@ -122,11 +125,12 @@ class CostGate:
         if self.settings.enabled and price > 0:
             caller = (self._caller_item, _CALLER, principal)
             app = (self._app_item, _APP)
-            if not await self._limiter.test(*caller, cost=price):
+            # Each hit is atomic (in Redis too); the caller's first, so a flood beyond its
+            # share never touches the app's budget the others draw on.
+            if not await self._limiter.hit(*caller, cost=price):
                 raise await self._refusal(self._caller_item, (_CALLER, principal), "your share")
             if not await self._limiter.hit(*app, cost=price):
                 raise await self._refusal(self._app_item, (_APP,), "the company app's budget")
-            await self._limiter.hit(*caller, cost=price)
         return await self._status(principal)
 
     async def status(self, principal: str) -> BudgetStatus | None:
