@@ -139,6 +139,22 @@ def _nested(field: FieldNode, name: str, fragments: Fragments) -> Iterable[Field
             yield from _nested(child, name, fragments)
 
 
+def rpc_price(method: str, list_size: int) -> int:
+    """The worst case of one ReportService call, whatever parts it asks to include: the
+    gRPC face runs the same reads (``gateway.grpc.reports``), so the same prices apply."""
+    report = HEADER + DETAILS + COST_OBJECTS
+    prices = {
+        "GetReport": report,
+        "ListReports": LIST + list_size * report,
+        "ListReportsToApprove": LIST + list_size * report,
+        "GetEntry": DETAILS + ENTRY,
+        "ListCostObjects": COST_OBJECTS,
+    }
+    if method in prices:
+        return prices[method]
+    return MUTATION if method.endswith("Report") else 0
+
+
 def is_dry_run(
     document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
 ) -> bool:
@@ -169,4 +185,5 @@ __all__ = [
     "fields",
     "is_dry_run",
     "operation_of",
+    "rpc_price",
 ]
