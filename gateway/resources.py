@@ -14,6 +14,7 @@ from aiohttp import web
 from adapters.concur import open_concur_client
 from gateway.budget.counting import CountedReadCache, counting_hook
 from gateway.budget.install import COST_GATE
+from gateway.budget.metrics import observe_budget
 from gateway.cache.backend import BACKEND, open_backend
 from gateway.cache.idempotency import idempotency_store
 from gateway.cache.read_cache import READ_CACHE
@@ -38,6 +39,7 @@ async def concur_client(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url else ""
     await gate.start(redis_url, f"{settings.cache.prefix}{upstream.namespace}")
+    observe_budget(app, gate)
     try:
         async with open_concur_client(
             upstream.settings,

@@ -7,9 +7,12 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from gateway.budget.metrics import caller_label
+from sandbox import seed
 from tests.conftest import SandboxHarness
 from tests.gateway.cache.conftest import GatewayFactory
 from tests.gateway.harness import MANAGER, TRAVELER, GatewayHarness, gateway_settings, pick_report
+from tests.gateway.telemetry.conftest import sample, scrape
 
 HEADER = """query($id: ID!, $context: ReportContext!) {
   report(id: $id, context: $context) { id name }
@@ -75,3 +78,13 @@ async def test_the_share_shows_in_rate_limit(sandbox: SandboxHarness) -> None:
         assert body["data"]["rateLimit"]["limit"] == 5
         assert body["data"]["rateLimit"]["cost"] == 0
         assert body["data"]["rateLimit"]["remaining"] == 5
+
+
+async def test_the_budget_is_on_metrics(gateway: GatewayHarness, sandbox: SandboxHarness) -> None:
+    token = await gateway.token(TRAVELER)
+    body = await read(gateway, token, pick_report(sandbox, "A_NOTF"))
+    assert "errors" not in body, body
+    scraped = await scrape(gateway)
+    assert 0 < sample(scraped, "gateway_budget_remaining") < 1200
+    caller = caller_label(f"user:{seed.TRAVELER_ID.lower()}")
+    assert 0 < sample(scraped, "gateway_budget_caller_remaining", caller=caller) < 600

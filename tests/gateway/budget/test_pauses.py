@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SandboxHarness
 from tests.gateway.harness import MANAGER, pick_report
@@ -41,6 +42,22 @@ async def header_calls(sandbox: SandboxHarness) -> list[dict[str, Any]]:
     status, log = await sandbox.admin("GET", "/_sandbox/requests")
     assert status == 200, log
     return [r for r in log if r["route"] == HEADER_ROUTE]
+
+
+async def paused_seconds(target: Replica) -> float:
+    """The largest ``gateway_upstream_paused_seconds`` on the replica's ``/metrics``."""
+    async with target.session.get(f"{target.origin}/metrics") as response:
+        assert response.status == 200
+        text = await response.text()
+    return max(
+        (
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "gateway_upstream_paused_seconds"
+        ),
+        default=0.0,
+    )
 
 
 def code_of(body: dict[str, Any]) -> str | None:
@@ -80,6 +97,7 @@ async def test_a_429_pauses_its_route_on_every_replica(
     other_route = await b.gql(ENTRY, {"r": report_id, "e": entry_id}, token)
     assert code_of(other_route) is None, other_route
     assert [r["status"] for r in await header_calls(sandbox)] == [429]
+    assert await paused_seconds(b) > 0  # the pause as replica B's metrics show it
 
     await asyncio.sleep(retry_after)  # the pause's own expiry, as the replica reported it
     served = await b.gql(HEADER, {"id": report_id}, token)
