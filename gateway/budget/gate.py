@@ -115,6 +115,8 @@ class CostGate:
         With Redis unreachable the request is admitted (None: no status to show): the
         budget protects Concur's limit, it must not become an outage of its own, and
         Concur's own 429s still pause routes."""
+        if not self.settings.enabled:
+            return None  # priced and reported only: no store is asked
         try:
             return await self._admit(principal, price)
         except _STORE_ERRORS:
@@ -122,7 +124,7 @@ class CostGate:
             return None
 
     async def _admit(self, principal: str, price: int) -> BudgetStatus:
-        if self.settings.enabled and price > 0:
+        if price > 0:
             caller = (self._caller_item, _CALLER, principal)
             app = (self._app_item, _APP)
             # Each hit is atomic (in Redis too); the caller's first, so a flood beyond its
