@@ -28,7 +28,12 @@ from gateway.budget.gate import CostGate
 from resolvers.context import Context
 from resolvers.operations.cache import principal_of
 from resolvers.operations.cost import REQUEST_COST, RequestCost, costing
-from resolvers.operations.pricing import RATE_LIMIT_FIELD, is_dry_run, operation_of
+from resolvers.operations.pricing import (
+    RATE_LIMIT_FIELD,
+    is_dry_run,
+    operation_of,
+    rate_limit_fields,
+)
 
 ANONYMOUS = "anonymous"
 
@@ -108,6 +113,8 @@ class PriceAndCharge(SchemaExtension):
                 )
             )
             return
+        if cost.estimated == 0 and not rate_limit_fields(document, ctx.operation_name):
+            return  # nothing to charge, nothing asked: no store is asked either
         try:
             cost.status = await self.gate.admit(principal, cost.estimated)
         except RateLimited as exc:

@@ -155,16 +155,20 @@ def rpc_price(method: str, list_size: int) -> int:
     return MUTATION if method.endswith("Report") else 0
 
 
+def rate_limit_fields(document: DocumentNode, operation_name: str | None) -> list[FieldNode]:
+    """The operation's root ``rateLimit`` fields (a query only)."""
+    operation = operation_of(document, operation_name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return []
+    roots = fields(operation.selection_set, _fragments(document))
+    return [root for root in roots if root.name.value == RATE_LIMIT_FIELD]
+
+
 def is_dry_run(
     document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
 ) -> bool:
     """Whether the operation asks ``rateLimit(dryRun: true)``: price it, run nothing else."""
-    operation = operation_of(document, operation_name)
-    if operation is None or operation.operation is not OperationType.QUERY:
-        return False
-    for root in fields(operation.selection_set, _fragments(document)):
-        if root.name.value != RATE_LIMIT_FIELD:
-            continue
+    for root in rate_limit_fields(document, operation_name):
         for argument in root.arguments or ():
             if argument.name.value != "dryRun":
                 continue
@@ -185,5 +189,6 @@ __all__ = [
     "fields",
     "is_dry_run",
     "operation_of",
+    "rate_limit_fields",
     "rpc_price",
 ]
