@@ -119,8 +119,11 @@ class CostGate:
             return None  # priced and reported only: no store is asked
         try:
             return await self._admit(principal, price)
-        except _STORE_ERRORS:
-            logger.warning("budget store unreachable: request admitted unpriced", exc_info=True)
+        except _STORE_ERRORS as exc:
+            logger.warning(
+                "budget store unreachable: request admitted unpriced",
+                extra={"error": type(exc).__name__},
+            )
             return None
 
     async def _admit(self, principal: str, price: int) -> BudgetStatus:
@@ -139,8 +142,10 @@ class CostGate:
         """The caller's share as it stands (no spending); None when the store is down."""
         try:
             return await self._status(principal)
-        except _STORE_ERRORS:
-            logger.warning("budget store unreachable: no status", exc_info=True)
+        except _STORE_ERRORS as exc:
+            logger.warning(
+                "budget store unreachable: no status", extra={"error": type(exc).__name__}
+            )
             return None
 
     async def _status(self, principal: str) -> BudgetStatus:
