@@ -113,6 +113,8 @@ class PriceAndCharge(SchemaExtension):
                 )
             )
             return
+        if principal == ANONYMOUS:
+            return  # no call reaches Concur without a token: strangers spend nobody's budget
         if cost.estimated == 0 and not rate_limit_fields(document, ctx.operation_name):
             return  # nothing to charge, nothing asked: no store is asked either
         try:

@@ -11,7 +11,14 @@ from gateway.budget.metrics import caller_label
 from sandbox import seed
 from tests.conftest import SandboxHarness
 from tests.gateway.cache.conftest import GatewayFactory
-from tests.gateway.harness import MANAGER, TRAVELER, GatewayHarness, gateway_settings, pick_report
+from tests.gateway.harness import (
+    MANAGER,
+    TRAVELER,
+    GatewayHarness,
+    gateway_settings,
+    pick_report,
+    running_gateway,
+)
 from tests.gateway.telemetry.conftest import sample, scrape
 
 HEADER = """query($id: ID!, $context: ReportContext!) {
@@ -65,8 +72,6 @@ async def test_a_flooding_caller_is_throttled_while_a_quiet_one_is_served(
 
 
 async def test_the_share_shows_in_rate_limit(sandbox: SandboxHarness) -> None:
-    from tests.gateway.harness import running_gateway
-
     settings = gateway_settings(
         sandbox.base_url, budget={"calls_per_window": 10, "caller_share": 0.5}
     )
@@ -88,3 +93,19 @@ async def test_the_budget_is_on_metrics(gateway: GatewayHarness, sandbox: Sandbo
     assert 0 < sample(scraped, "gateway_budget_remaining") < 1200
     caller = caller_label(f"user:{seed.TRAVELER_ID.lower()}")
     assert 0 < sample(scraped, "gateway_budget_caller_remaining", caller=caller) < 600
+
+
+async def test_anonymous_requests_spend_no_budget(sandbox: SandboxHarness) -> None:
+    """Without a token nothing reaches Concur, so a stranger's flood cannot drain the
+    budget the company's callers share."""
+    settings = gateway_settings(
+        sandbox.base_url, budget={"calls_per_window": 4, "caller_share": 1.0}
+    )
+    async with running_gateway(sandbox, settings) as gateway:
+        for _ in range(3):
+            status, body = await gateway.gql('{ report(id: "R") { id entries { id } } }')
+            assert status == 200
+            assert codes([body]) == ["UNAUTHENTICATED"]
+        token = await gateway.token(TRAVELER)
+        body = await read(gateway, token, pick_report(sandbox, "A_NOTF"))
+        assert "errors" not in body, body
