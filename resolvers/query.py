@@ -52,7 +52,8 @@ class Query:
 
     @field(
         "This query's price and the caller's share of Concur's rate limit; with dryRun, "
-        "the query is priced and nothing else in it runs. Null where nothing prices queries."
+        "the query is priced and nothing else in it runs. Null when the budget is off "
+        "(budget.enabled) or its store cannot be reached."
     )
     def rate_limit(self, dry_run: bool = False) -> RateLimit | None:
         del dry_run  # read by the pricing step before execution
