@@ -41,6 +41,7 @@ from adapters.config import CompanyAuthSettings, UpstreamSettings
 from adapters.http import Transport, UpstreamCallHook, open_sessions
 from adapters.oauth import JwksVerifier, TokenProvider
 from adapters.origins import UpstreamOrigins
+from adapters.pauses import LocalPauses, RoutePauses
 from adapters.revocations import TokenRevocations
 from adapters.tracing import UpstreamTracer
 
@@ -59,6 +60,7 @@ async def open_concur_client(
     tracer: UpstreamTracer | None = None,
     clock: Callable[[], float] | None = None,
     revocations: TokenRevocations | None = None,
+    pauses: RoutePauses | None = None,
 ) -> AsyncIterator[HttpConcurClient]:
     """A ready client with one session per upstream family, all closed on exit.
 
@@ -66,7 +68,7 @@ async def open_concur_client(
     are added to every session; ``tracer`` makes a client span per attempt and sends its
     ``traceparent`` upstream; ``clock`` (the loop's by default) times breakers and token
     expiry, so tests can move it; ``revocations`` shares revoked tokens (default: this
-    process).
+    process); ``pauses`` shares the routes Concur throttled (default: this process).
     """
     origins = UpstreamOrigins.from_settings(upstream)
     clock = clock or asyncio.get_running_loop().time
@@ -82,6 +84,7 @@ async def open_concur_client(
             ),
             on_upstream_call=on_upstream_call,
             tracer=tracer,
+            pauses=pauses if pauses is not None else LocalPauses(clock),
         )
         yield HttpConcurClient(
             transport=transport,

@@ -27,7 +27,8 @@ from adapters.breaker import BreakerRegistry, BreakerState, Verdict, verdict
 from adapters.config import UpstreamSettings
 from adapters.correlation import CORRELATION_HEADER, current_correlation_id
 from adapters.deadline import call_deadline
-from adapters.errors import GatewayError, UpstreamBadResponse, UpstreamTimeout
+from adapters.errors import GatewayError, RateLimited, UpstreamBadResponse, UpstreamTimeout
+from adapters.pauses import RoutePaused, RoutePauses
 from adapters.retry import RetryBudgets, retry_read
 from adapters.sessions import open_sessions
 from adapters.statuses import parse_retry_after, status_error
@@ -97,8 +98,10 @@ class Transport:
         breakers: BreakerRegistry,
         on_upstream_call: UpstreamCallHook | None = None,
         tracer: UpstreamTracer | None = None,
+        pauses: RoutePauses | None = None,
     ) -> None:
         self._sessions = sessions
+        self._pauses = pauses
         self._settings = settings
         self._breakers = breakers
         self._budgets = RetryBudgets(
@@ -132,7 +135,9 @@ class Transport:
     async def _attempt(
         self, request: UpstreamRequest, deadline: float, correlation_id: str, attempt: int
     ) -> UpstreamResponse:
-        """One attempt, reported once however it ends (log line, hook, span)."""
+        """One attempt, reported once however it ends (log line, hook, span); an attempt
+        at a paused route is refused before it starts, so it is no upstream call."""
+        await self._check_pause(request, correlation_id)
         loop = asyncio.get_running_loop()
         started = loop.time()
         state = AttemptState()
@@ -151,6 +156,7 @@ class Transport:
                 return await self._exchange(request, headers, left, state, correlation_id)
         except GatewayError as exc:
             outcome = exc.code
+            await self._learn_pause(request, exc)
             raise
         except asyncio.CancelledError:
             outcome = "CANCELLED"
@@ -171,6 +177,24 @@ class Transport:
             if span is not None:
                 end_upstream_span(span, event)
             self._report(event)
+
+    async def _check_pause(self, request: UpstreamRequest, correlation_id: str) -> None:
+        """Fail fast on a route Concur throttled: nothing is sent until its pause ends."""
+        left = await self._pauses.paused_for(request.endpoint) if self._pauses else None
+        if left is not None:
+            raise RoutePaused(
+                "Concur is throttling this route: nothing was sent, try again after "
+                "`retryAfter` seconds.",
+                retry_after=round(left, 3),
+                correlation_id=correlation_id,
+            )
+
+    async def _learn_pause(self, request: UpstreamRequest, exc: GatewayError) -> None:
+        """Concur's own 429 pauses the route for every caller for its ``Retry-After``."""
+        if self._pauses is None or isinstance(exc, RoutePaused):
+            return
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            await self._pauses.pause(request.endpoint, exc.retry_after)
 
     @contextmanager
     def _guarded(self, request: UpstreamRequest) -> Iterator[None]:

@@ -1,7 +1,8 @@
 """The retry policy for reads (idempotent GETs), built on tenacity.
 
 Retried: ``UpstreamUnavailable`` (5xx, connection errors, timeouts) and ``RateLimited``
-(429); never ``CircuitOpen`` (the breaker already decided) and never anything the caller
+(429); never ``CircuitOpen`` (the breaker already decided), never ``RoutePaused`` (the route
+waits out Concur's ``Retry-After`` for every caller) and never anything the caller
 can fix. Waits grow exponentially with jitter, so replicas do not retry in lockstep, and a
 429's ``Retry-After`` is a floor. Attempts are bounded by ``read_retries`` and by the
 deadline: a retry whose sleep would end past the deadline is not attempted, the last error
@@ -33,6 +34,7 @@ from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
 from adapters.errors import CircuitOpen, RateLimited, UpstreamUnavailable
+from adapters.pauses import RoutePaused
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,9 @@ _T = TypeVar("_T")
 
 
 def is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, UpstreamUnavailable | RateLimited) and not isinstance(exc, CircuitOpen)
+    return isinstance(exc, UpstreamUnavailable | RateLimited) and not isinstance(
+        exc, CircuitOpen | RoutePaused
+    )
 
 
 class wait_backoff_or_retry_after(wait_base):  # noqa: N801 - tenacity's naming

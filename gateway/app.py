@@ -13,6 +13,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.apq import persisted_queries
+from gateway.budget.install import install_budget
 from gateway.cache.response import response_cache
 from gateway.correlation import correlation_middleware
 from gateway.embedded import embedded_sandbox
@@ -42,6 +43,7 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
     install_lifecycle(app, close_timeout_s=settings.server.shutdown_timeout_s)
     # telemetry's context starts first
     traced = install_telemetry(app, settings, telemetry, quiet_paths=QUIET_PATHS)
+    priced = install_budget(app, settings.budget)
     app.cleanup_ctx.extend(
         [
             embedded_sandbox,
@@ -56,7 +58,7 @@ def create_app(settings: Settings, telemetry: Telemetry | None = None) -> web.Ap
         ]
     )
     install_grpc(app)  # after operations: stops before they close
-    schema = build_schema([*traced, *build_extensions(settings.limits, settings.server)])
+    schema = build_schema([*traced, *build_extensions(settings.limits, settings.server), *priced])
     view = GatewayView(
         schema,
         graphiql=add_graphiql(app, settings),

@@ -13,6 +13,9 @@ from aiohttp import web
 
 from adapters.concur import open_concur_client
 from gateway.audit.store import open_audit_log
+from gateway.budget.counting import CountedReadCache, counting_hook
+from gateway.budget.install import COST_GATE
+from gateway.budget.metrics import observe_budget
 from gateway.cache.backend import BACKEND, open_backend
 from gateway.cache.idempotency import idempotency_store
 from gateway.cache.read_cache import READ_CACHE
@@ -35,15 +38,24 @@ async def concur_client(app: web.Application) -> AsyncIterator[None]:
     which shares the tokens Concur refused with every replica."""
     hooks = upstream_hooks(app)
     upstream = app[UPSTREAM]
-    async with open_concur_client(
-        upstream.settings,
-        upstream.company_auth,
-        on_upstream_call=hooks.on_upstream_call,
-        tracer=hooks.tracer,
-        revocations=token_revocations(app[BACKEND]),
-    ) as client:
-        app[CLIENT] = client
-        yield
+    gate = app[COST_GATE]  # shared by replicas through Redis: the budget, the route pauses
+    settings = app[SETTINGS]
+    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else ""
+    await gate.start(redis_url, f"{settings.cache.prefix}{upstream.namespace}")
+    observe_budget(app, gate)
+    try:
+        async with open_concur_client(
+            upstream.settings,
+            upstream.company_auth,
+            on_upstream_call=counting_hook(hooks.on_upstream_call),
+            tracer=hooks.tracer,
+            revocations=token_revocations(app[BACKEND]),
+            pauses=gate.pauses,
+        ) as client:
+            app[CLIENT] = client
+            yield
+    finally:
+        await gate.close()
 
 
 async def cache_backend(app: web.Application) -> AsyncIterator[None]:
@@ -63,7 +75,7 @@ async def read_cache(app: web.Application) -> AsyncIterator[None]:
     """The read cache over the backend, before the event services and the operations,
     which both take it (the ESS receiver and the mutations invalidate through it)."""
     cache = open_read_cache(app[BACKEND], app[SETTINGS].cache)
-    app[READ_CACHE] = traced_cache(app, cache)
+    app[READ_CACHE] = CountedReadCache(traced_cache(app, cache))
     yield
 
 

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from adapters.client import Credentials
 from gateway.apq import sha256_hex
+from gateway.budget.replay import replayed
 from gateway.cache.response import RESPONSES
 from gateway.graphql_request import GraphQLRequest
 from gateway.selection import SelectedOperation
@@ -51,7 +52,7 @@ async def answer(
     body = await cache.get(key)
     if body is not None:
         record_cached_answer(request, operation_name=operation.name, document_hash=digest)
-        return web.Response(body=body, content_type="application/json")
+        return web.Response(body=replayed(body), content_type="application/json")
     deps = ReadDependencies()
     token = READ_DEPENDENCIES.set(deps)
     try:

@@ -9,10 +9,13 @@ from resolvers.context import Context
 from resolvers.fields import field
 from resolvers.operations import audit_reads, reads
 from resolvers.operations.audit import AuditFilter
+from resolvers.operations.cache import note_unvouched_read
+from resolvers.operations.cost import REQUEST_COST
 from resolvers.selection import report_wants
 from resolvers.types.audit import AuditTrail, AuditTrailFilter
 from resolvers.types.entry import Entry
 from resolvers.types.enums import ReportContext, ReportView
+from resolvers.types.rate_limit import RateLimit
 from resolvers.types.report import Report
 from resolvers.types.user import User
 
@@ -48,6 +51,16 @@ class Query:
         self, info: strawberry.Info[Context, None], report_id: strawberry.ID, id: strawberry.ID
     ) -> Entry | None:
         return Entry.from_model(await reads.entry(info.context, report_id, id))
+
+    @field(
+        "This query's price and the caller's share of Concur's rate limit; with dryRun, "
+        "the query is priced and nothing else in it runs. Null when the budget is off "
+        "(budget.enabled) or its store cannot be reached."
+    )
+    def rate_limit(self, dry_run: bool = False) -> RateLimit | None:
+        del dry_run  # read by the pricing step before execution
+        note_unvouched_read()  # the share changes with every request: never answer it again
+        return RateLimit.from_cost(REQUEST_COST.get())
 
     @field("The caller, as its access token names it; null if anonymous.")
     def me(self, info: strawberry.Info[Context, None]) -> User | None:

@@ -12,6 +12,10 @@ Per call, before the servicer runs:
   to answer in), cut to the upstream deadline setting for unary calls as HTTP requests
   are; a stream has no single deadline but the caller's, if any.
 
+Then, for a unary call, its price in upstream calls is charged to its caller's share of the
+budget (``charge``); a call the share cannot cover is ``RESOURCE_EXHAUSTED`` with
+``RetryInfo`` before it reaches the servicer, let alone Concur.
+
 After it: a ``GatewayError`` (or a refused action) becomes a rich status through the one code
 table; anything else is logged and masked as ``INTERNAL``; one log line records the method,
 status, duration and trace id. Health and reflection pass through untouched.
@@ -60,6 +64,9 @@ the others are the caller's business, recorded as attributes only."""
 
 TracerSource = Callable[[], trace.Tracer]
 MetricsSource = Callable[[], "GatewayMetrics | None"]
+Charge = Callable[[str, Any], Awaitable[None]]
+"""Prices a call by its method and charges its caller (``gateway.grpc.charge.RpcCharge``);
+raises ``RateLimited`` when the caller's share cannot cover it."""
 """The app's metrics when telemetry is on (looked up per call: they exist once started)."""
 ServicerContext = grpc.aio.ServicerContext[Any, Any]
 UnaryBehaviour = Callable[[Any, ServicerContext], Awaitable[Any]]
@@ -98,8 +105,10 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         deadline_s: float,
         metrics: MetricsSource = lambda: None,
         service: str = SERVICE,
+        charge: Charge | None = None,
     ) -> None:
         self._tracer = tracer
+        self._charge = charge
         self._metrics = metrics
         self._deadline_s = deadline_s
         self._prefix = f"/{service}/"
@@ -137,6 +146,8 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             with self._scope(method, context, streaming=False) as call:
                 await context.send_initial_metadata(correlation_metadata())
                 try:
+                    if self._charge is not None:
+                        await self._charge(method, context.invocation_metadata())
                     response = await behaviour(request, context)
                 except grpc.aio.AbortError:
                     raise
@@ -267,6 +278,7 @@ __all__ = [
     "SERVICE",
     "Call",
     "CallInterceptor",
+    "Charge",
     "TracerSource",
     "margin",
 ]

@@ -21,8 +21,16 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
+from gateway.budget.install import COST_GATE
+from gateway.grpc.charge import RpcCharge
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2_grpc as service_grpc
-from gateway.grpc.interceptor import SERVICE, CallInterceptor, MetricsSource, TracerSource
+from gateway.grpc.interceptor import (
+    SERVICE,
+    CallInterceptor,
+    Charge,
+    MetricsSource,
+    TracerSource,
+)
 from gateway.grpc.servicer import ReportServicer
 from gateway.resources import OPERATIONS
 from gateway.settings import SETTINGS, Settings
@@ -90,10 +98,11 @@ def build_server(
     settings: Settings,
     tracer: TracerSource,
     metrics: MetricsSource = lambda: None,
+    charge: Charge | None = None,
 ) -> tuple[grpc.aio.Server, ReportServicer, health.aio.HealthServicer]:
     """A server with every service added, not yet bound or started."""
     interceptor = CallInterceptor(
-        tracer=tracer, metrics=metrics, deadline_s=settings.upstream.deadline_s
+        tracer=tracer, metrics=metrics, deadline_s=settings.upstream.deadline_s, charge=charge
     )
     server = grpc.aio.server(interceptors=[interceptor])
     servicer = ReportServicer(operations)
@@ -124,7 +133,10 @@ async def grpc_server(app: web.Application) -> AsyncIterator[None]:
         instruments = app.get(INSTRUMENTS)
         return None if instruments is None else instruments.metrics
 
-    server, servicer, health_servicer = build_server(app[OPERATIONS], settings, tracer, metrics)
+    charge = RpcCharge(app[COST_GATE], app[OPERATIONS].client)
+    server, servicer, health_servicer = build_server(
+        app[OPERATIONS], settings, tracer, metrics, charge
+    )
     port = server.add_insecure_port(f"{_host(config.host)}:{config.port}")
     await server.start()
     for name in (OVERALL, SERVICE):

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.config import CompanyAuthSettings, UpstreamSettings
 from gateway.settings.audit import AuditSettings
+from gateway.settings.budget import BudgetSettings
 from gateway.settings.bulk import BulkSettings
 from gateway.settings.cache import ApqSettings, CacheSettings
 from gateway.settings.events import EssSettings, SubscriptionSettings
@@ -125,6 +126,7 @@ class Settings(BaseSettings):
     tls: TlsSettings = Field(default_factory=TlsSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     bulk: BulkSettings = Field(default_factory=BulkSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
     redis_url: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("redis_url", "REDIS_URL", "CONCUR_GATEWAY_REDIS_URL"),

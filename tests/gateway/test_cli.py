@@ -110,7 +110,10 @@ async def test_serve_answers_with_a_demo_token_then_stops_on_sigterm() -> None:
             ) as response,
         ):
             assert response.status == 200
-            assert await response.json() == {"data": {"me": {"kind": "USER"}}}
+            assert await response.json() == {
+                "data": {"me": {"kind": "USER"}},
+                "extensions": {"cost": {"estimated": 0, "actual": 0, "cached": 0}},
+            }
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), READY_TIMEOUT_S) == 0
     finally:

@@ -189,7 +189,13 @@ async def test_with_graphiql_off_a_browser_gets_no_ide(
                 assert r.status == 404, path
                 assert "graphiql" not in (await r.text()).lower()
         status, body = await gateway.gql("{ __typename }")
-        assert (status, body) == (200, {"data": {"__typename": "Query"}})
+        assert (status, body) == (
+            200,
+            {
+                "data": {"__typename": "Query"},
+                "extensions": {"cost": {"estimated": 0, "actual": 0, "cached": 0}},
+            },
+        )
 
 
 def test_the_documented_short_name_turns_graphiql_off(monkeypatch: pytest.MonkeyPatch) -> None:

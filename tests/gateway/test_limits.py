@@ -65,12 +65,16 @@ async def test_introspection_follows_the_setting(sandbox: SandboxHarness, enable
         status, body = await gateway.gql("{ __schema { queryType { name } } }")
         assert status == 200
         if enabled:
-            assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+            assert body["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+            assert "errors" not in body
         else:
             assert set(errors_of(body)) == {"GRAPHQL_VALIDATION_FAILED"}
         status, body = await gateway.gql("{ __typename }")
         assert status == 200
-        assert body == {"data": {"__typename": "Query"}}
+        assert body == {
+            "data": {"__typename": "Query"},
+            "extensions": {"cost": {"estimated": 0, "actual": 0, "cached": 0}},
+        }
 
 
 async def test_parser_and_validation_caches_are_bounded_and_hit(

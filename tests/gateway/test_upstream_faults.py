@@ -89,7 +89,8 @@ async def test_a_lost_answer_is_an_unknown_outcome_settled_by_the_repeat(
     # sends the action once more; a third call replays that success.
     second = await gateway.gql(APPROVE, variables, token)
     assert second[1]["data"]["approveReport"]["userErrors"] == []
-    assert await gateway.gql(APPROVE, variables, token) == second
+    third = await gateway.gql(APPROVE, variables, token)
+    assert third[1]["data"] == second[1]["data"]  # its cost differs: nothing was called
     assert sum(action_calls(await gateway.upstream_calls()).values()) == 2
     assert sandbox.store.reports[report_id].workflow.approval_status == "A_ACCO"
 

@@ -95,7 +95,10 @@ async def test_queries_over_get(gateway: GatewayHarness) -> None:
         headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
     ) as response:
         assert response.status == 200
-        assert await response.json() == {"data": {"me": {"id": seed.TRAVELER_ID}}}
+        assert await response.json() == {
+            "data": {"me": {"id": seed.TRAVELER_ID}},
+            "extensions": {"cost": {"estimated": 0, "actual": 0, "cached": 0}},
+        }
 
 
 async def test_mutations_over_get_are_refused(gateway: GatewayHarness) -> None:

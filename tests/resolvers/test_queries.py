@@ -30,9 +30,15 @@ async def test_me_names_the_caller_and_is_null_when_anonymous(
     token = await sandbox.user_token(TRAVELER)
     status, body = await gateway.gql("{ me { id kind } }", token=token)
     assert status == 200
-    assert body == {"data": {"me": {"id": seed.TRAVELER_ID, "kind": "USER"}}}
+    assert body == {
+        "data": {"me": {"id": seed.TRAVELER_ID, "kind": "USER"}},
+        "extensions": {"cost": {"estimated": 0, "actual": 0, "cached": 0}},
+    }
     status, body = await gateway.gql("{ me { id } }")
-    assert body == {"data": {"me": None}}
+    assert body == {
+        "data": {"me": None},
+        "extensions": {"cost": {"estimated": 0, "actual": 0, "cached": 0}},
+    }
     await sandbox.reset_stats()
     await gateway.gql("{ me { id } }", token=token)
     assert await gateway.upstream_calls() == {}  # the token is checked locally (cached keys)

@@ -6,11 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from gateway.settings import Settings
-from tests.support.cache import (
-    GatewayFactory,
-    cached_settings,
-)
+from tests.support.cache import cached_settings
 from tests.support.gateway import GatewayHarness, running_gateway
 from tests.support.sandbox import SandboxHarness
 
@@ -28,17 +24,3 @@ async def cached_gateway(
         settings = cached_settings(sandbox, redis_url=redis_url, prefix=prefix)
     async with running_gateway(sandbox, settings) as running:
         yield running
-
-
-@pytest.fixture
-async def make_gateway(sandbox: SandboxHarness) -> AsyncIterator[GatewayFactory]:
-    """``await make_gateway(settings)``: more gateways in front of the same sandbox, each
-    stopped at the end of the test (replicas sharing one Redis, say)."""
-    from contextlib import AsyncExitStack
-
-    async with AsyncExitStack() as stack:
-
-        async def make(settings: Settings) -> GatewayHarness:
-            return await stack.enter_async_context(running_gateway(sandbox, settings))
-
-        yield make

@@ -60,7 +60,9 @@ async def test_a_repeated_query_is_answered_without_executing(
     stats = backend_of(gw).stats
     hits, reads = stats.response_hits, stats.hits + stats.misses
 
-    assert await read(gw, token, report_id) == first
+    again = await read(gw, token, report_id)
+    assert again["data"] == first["data"]
+    assert again["extensions"]["cost"]["actual"] == 0  # nothing was called
     assert upstream_total(await gw.upstream_calls()) == 0
     assert stats.response_hits == hits + 1
     assert stats.hits + stats.misses == reads  # not even the read cache was asked
@@ -95,7 +97,7 @@ async def test_an_action_makes_the_next_answer_fresh(
     traveler = await gw.token(TRAVELER)
     before = await read(gw, traveler, report_id)
     assert before["data"]["report"]["approvalStatus"]["code"] == "A_PEND"
-    assert await read(gw, traveler, report_id) == before  # kept
+    assert (await read(gw, traveler, report_id))["data"] == before["data"]  # kept
 
     manager = await gw.token(MANAGER)
     status, body = await gw.gql(

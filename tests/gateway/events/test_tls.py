@@ -183,4 +183,7 @@ async def test_graphql_callers_need_no_certificate(https_gateway: TestServer, pk
         ) as response,
     ):
         assert response.status == 200
-        assert await response.json() == {"data": {"__typename": "Query"}}
+        assert await response.json() == {
+            "data": {"__typename": "Query"},
+            "extensions": {"cost": {"estimated": 0, "actual": 0, "cached": 0}},
+        }

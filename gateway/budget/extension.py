@@ -1,0 +1,126 @@
+"""``PriceAndCharge``: every GraphQL operation priced once its document is valid, refused or
+charged before anything runs, and answered with ``extensions.cost``.
+
+Refusals set the operation's result before execution, so a refused query makes no upstream
+call and reaches no resolver: over ``max_cost`` → ``QUERY_TOO_EXPENSIVE``; more than the
+caller's share can cover → ``RATE_LIMITED`` with ``retryAfter``. ``rateLimit(dryRun: true)``
+prices the whole operation and runs only its ``rateLimit`` fields, spending nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext, ExecutionResult
+
+from adapters.errors import GatewayError, RateLimited
+from gateway.budget.errors import QueryTooExpensive
+from gateway.budget.gate import CostGate
+from resolvers.context import Context
+from resolvers.operations.cache import principal_of
+from resolvers.operations.cost import REQUEST_COST, RequestCost, costing
+from resolvers.operations.pricing import (
+    RATE_LIMIT_FIELD,
+    is_dry_run,
+    operation_of,
+    rate_limit_fields,
+)
+
+ANONYMOUS = "anonymous"
+
+
+def principal_in(context: object) -> str:
+    credentials = context.credentials if isinstance(context, Context) else None
+    return principal_of(credentials) if credentials is not None else ANONYMOUS
+
+
+def rate_limit_only(document: DocumentNode, operation_name: str | None) -> DocumentNode:
+    """The document with its operation cut down to its ``rateLimit`` fields (a dry run)."""
+    operation = operation_of(document, operation_name)
+    assert operation is not None  # priced as a dry run only when there is one
+    kept = tuple(
+        selection
+        for selection in operation.selection_set.selections
+        if isinstance(selection, FieldNode) and selection.name.value == RATE_LIMIT_FIELD
+    )
+    trimmed = OperationDefinitionNode(
+        operation=operation.operation,
+        name=operation.name,
+        variable_definitions=operation.variable_definitions,
+        directives=operation.directives,
+        selection_set=SelectionSetNode(selections=kept),
+    )
+    others = tuple(d for d in document.definitions if d is not operation)
+    return DocumentNode(definitions=(trimmed, *others))
+
+
+def _refused(error: GatewayError) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(error.message, original_error=error)])
+
+
+class PriceAndCharge(SchemaExtension):
+    """Prices, refuses or charges, and reports ``extensions.cost``; one instance a request."""
+
+    def __init__(self, *, gate: CostGate, execution_context: ExecutionContext | None = None):
+        super().__init__()
+        self.gate = gate
+        self.cost = RequestCost()
+        if execution_context is not None:
+            self.execution_context = execution_context
+
+    def on_operation(self) -> Iterator[None]:
+        with costing() as cost:
+            self.cost = cost
+            yield
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": self.cost.as_extension()}
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ctx = self.execution_context
+        cost = REQUEST_COST.get()
+        if ctx.graphql_document is not None and cost is not None:
+            await self._price(ctx, ctx.graphql_document, cost)
+        yield
+
+    async def _price(
+        self, ctx: ExecutionContext, document: DocumentNode, cost: RequestCost
+    ) -> None:
+        variables: dict[str, Any] = dict(ctx.variables or {})
+        cost.estimated = self.gate.pricer.price(document, ctx.operation_name, variables)
+        principal = principal_in(ctx.context)
+        if is_dry_run(document, ctx.operation_name, variables):
+            cost.dry_run = True
+            cost.status = await self.gate.status(principal)
+            ctx.graphql_document = rate_limit_only(document, ctx.operation_name)
+            return
+        ceiling = self.gate.settings.max_cost
+        if cost.estimated > ceiling:
+            ctx.result = _refused(
+                QueryTooExpensive(
+                    f"This query could cost {cost.estimated} calls to Concur, over the "
+                    f"{ceiling} one request may cost: ask for fewer reports or fewer parts "
+                    "of each, or split it."
+                )
+            )
+            return
+        if principal == ANONYMOUS:
+            return  # no call reaches Concur without a token: strangers spend nobody's budget
+        if cost.estimated == 0 and not rate_limit_fields(document, ctx.operation_name):
+            return  # nothing to charge, nothing asked: no store is asked either
+        try:
+            cost.status = await self.gate.admit(principal, cost.estimated)
+        except RateLimited as exc:
+            ctx.result = _refused(exc)
+
+
+__all__ = ["ANONYMOUS", "PriceAndCharge", "principal_in", "rate_limit_only"]
