@@ -12,7 +12,8 @@ from resolvers.operations.outcome import Problem
         "Why a mutation did not do what was asked. `code` is one of BAD_USER_INPUT, "
         "WORKFLOW_STEP_MISMATCH, UNSUPPORTED_WORKFLOW_STEP, WORKFLOW_ACTION_FAILED, FORBIDDEN, "
         "NOT_FOUND, CONFLICT, IDEMPOTENCY_CONFLICT, RATE_LIMITED, UPSTREAM_UNAVAILABLE, "
-        "UPSTREAM_TIMEOUT, ACTION_OUTCOME_UNKNOWN, UPSTREAM_BAD_RESPONSE; `field` names the "
+        "UPSTREAM_TIMEOUT, ACTION_OUTCOME_UNKNOWN, UPSTREAM_BAD_RESPONSE, AUDIT_UNAVAILABLE; "
+        "`field` names the "
         "input field at fault when there is one."
     )
 )
