@@ -40,6 +40,7 @@ from redis.asyncio.connection import parse_url
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from gateway.cache.near import DROP_ALL, InvalidationChannel, NearCache
 from gateway.cache.serializer import JsonSerializer
 from gateway.cache.settings import CacheSettings
 
@@ -50,6 +51,9 @@ T = TypeVar("T")
 REDIS_ERRORS: Final = (RedisConnectionError, RedisTimeoutError, TimeoutError)
 """What "Redis is down" looks like; anything else (a bad command) is a bug and propagates."""
 
+NEAR_READY_S: Final = 2.0
+"""How long start-up waits for the near cache's channel (it keeps trying afterwards)."""
+
 GENERATION_TTL_FLOOR_S: Final = 86_400
 """How long a report's generation key outlives its last bump (at least): far longer than any
 entry stored under an older generation can live, so letting it expire is safe."""
@@ -57,9 +61,12 @@ entry stored under an older generation can live, so letting it expire is safe.""
 BUMP_SCRIPT: Final = """
 local generation = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[2], generation, 'EX', ARGV[1])
-return generation
+local token = (redis.call('GET', KEYS[3]) or '0') .. '.' .. generation
+redis.call('PUBLISH', ARGV[2], token .. ' ' .. ARGV[3])
+return token
 """
-"""Take the next value of the global sequence as the report's generation, atomically."""
+"""Take the next value of the global sequence as the scope's generation and announce it to
+every replica's near cache (``gateway.cache.near``), atomically: no bump goes unannounced."""
 
 LOOKUP_SCRIPT: Final = """
 local generation = (redis.call('GET', KEYS[1]) or '0') .. '.' .. (redis.call('GET', KEYS[2]) or '0')
@@ -278,6 +285,15 @@ class CacheBackend(ABC):
     async def delete(self, key: str) -> None:
         await self.call(lambda: self.store.delete(key))
 
+    async def get_entry(self, key: str) -> Any:
+        """``get`` for an entry that carries the generations it is valid for (a kept
+        answer): a replica may hold it near, since its generations are checked on use."""
+        return await self.get(key)
+
+    async def set_entry(self, key: str, value: Any, ttl_s: float | None) -> None:
+        """``set`` for such an entry (kept near too, where there is a near cache)."""
+        await self.set(key, value, ttl_s)
+
     @abstractmethod
     async def generation(self, report_id: str) -> str:
         """A token naming the report's current generation, for read keys."""
@@ -368,6 +384,7 @@ class RedisCacheBackend(CacheBackend):
         longest = max([*settings.ttls().values(), settings.not_found_ttl_s])
         self._generation_ttl_s = int(max(GENERATION_TTL_FLOOR_S, 2 * longest))
         self._epoch_key = f"{self.prefix}epoch"
+        self._read_prefix = f"{self.prefix}read:"
         self._sequence_key = f"{self.prefix}generation-sequence"
         self._bump = client.register_script(BUMP_SCRIPT)
         self._lookup = client.register_script(LOOKUP_SCRIPT)
@@ -375,6 +392,17 @@ class RedisCacheBackend(CacheBackend):
         self._degraded = False
         self._lost_invalidations = False
         self._recovery: asyncio.Task[None] | None = None
+        self._channel_name = f"{self.prefix}invalidations"
+        self.near = NearCache(max_entries=settings.near_max_entries, ttl_s=settings.near_ttl_s)
+        self._channel: InvalidationChannel | None = None
+        if settings.near_enabled:
+            self._channel = InvalidationChannel(
+                self.near,
+                url=url,
+                channel=self._channel_name,
+                heartbeat_s=settings.near_heartbeat_s,
+                connect_s=settings.redis_timeout_s,
+            )
 
     @property
     def degraded(self) -> bool:
@@ -383,16 +411,27 @@ class RedisCacheBackend(CacheBackend):
     def _generation_key(self, report_id: str) -> str:
         return f"{self.prefix}generation:{generation_scope(report_id)}"
 
+    @property
+    def near_channel(self) -> InvalidationChannel | None:
+        """The near cache's invalidation channel (None when the near cache is off)."""
+        return self._channel
+
     async def start(self) -> None:
         with contextlib.suppress(CacheUnavailable):  # logged and counted by call()
             await self.call(self._client.ping)
             logger.info("cache backend: redis", extra={"prefix": self.prefix})
+        if self._channel is not None:
+            self._channel.start()
+            with contextlib.suppress(TimeoutError):  # it keeps trying in the background
+                await asyncio.wait_for(self._channel.subscribed.wait(), NEAR_READY_S)
 
     async def close(self) -> None:
         if self._recovery is not None:
             self._recovery.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._recovery
+        if self._channel is not None:
+            await self._channel.close()
         await self._client.aclose()
 
     async def call(self, op: Callable[[], Awaitable[T]]) -> T:
@@ -429,8 +468,10 @@ class RedisCacheBackend(CacheBackend):
             await self._client.connection_pool.disconnect()  # sockets the outage broke
             lost, self._lost_invalidations = self._lost_invalidations, False
             try:
-                if lost:  # orphan everything stored before the outage
+                if lost:  # orphan everything stored before the outage, near copies too
                     await self._client.incr(self._epoch_key)
+                    self.near.drop_all(trusted=self.near.trusted)
+                    await self._client.publish(self._channel_name, DROP_ALL)
                 await self._client.ping()
             except REDIS_ERRORS:
                 self._lost_invalidations = self._lost_invalidations or lost
@@ -443,28 +484,75 @@ class RedisCacheBackend(CacheBackend):
             return
 
     async def generation(self, report_id: str) -> str:
-        epoch, generation = await self.call(
-            lambda: self._client.mget(self._epoch_key, self._generation_key(report_id))
-        )
-        return f"{int(epoch or 0)}.{int(generation or 0)}"
+        return (await self.generations([report_id]))[0]
 
     async def generations(self, report_ids: list[str]) -> list[str]:
-        keys = [self._epoch_key, *(self._generation_key(r) for r in report_ids)]
+        """Each scope's generation: from the near cache, else one ``MGET`` for the rest."""
+        near = self.near
+        scopes = [generation_scope(r) for r in report_ids]
+        tokens = [near.generation(scope) for scope in scopes]
+        missing = [scope for scope, token in zip(scopes, tokens, strict=True) if token is None]
+        if not missing:
+            return tokens  # type: ignore[return-value]  # every one was found near
+        mark = near.mark()
+        keys = [self._epoch_key, *(f"{self.prefix}generation:{scope}" for scope in missing)]
         epoch, *found = await self.call(lambda: self._client.mget(*keys))
-        return [f"{int(epoch or 0)}.{int(g or 0)}" for g in found]
+        fetched = {}
+        for scope, generation in zip(missing, found, strict=True):
+            fetched[scope] = token = f"{int(epoch or 0)}.{int(generation or 0)}"
+            near.keep_generation(mark, scope, token)
+        return [
+            token if token is not None else fetched[scope]
+            for scope, token in zip(scopes, tokens, strict=True)
+        ]
 
     async def lookup(self, report_id: str, head: str, tail: str) -> tuple[str, Any]:
+        near = self.near
+        scope = generation_scope(report_id)
+        token = near.generation(scope)
+        mark = near.mark()
+        if token is not None:  # the generation is known near: the entry, near or in Redis
+            key = head + token + tail
+            stored = near.value(key)
+            if stored is None:
+                stored = await self.get(key)
+                near.keep_value(mark, key, stored)
+            return key, stored
         keys = [self._epoch_key, self._generation_key(report_id)]
-        key, stored = await self.call(lambda: self._lookup(keys=keys, args=[head, tail]))
-        return key.decode(), self._serializer.loads(stored)
+        raw_key, payload = await self.call(lambda: self._lookup(keys=keys, args=[head, tail]))
+        key = raw_key.decode()
+        stored = self._serializer.loads(payload)
+        near.keep_generation(mark, scope, key[len(head) : len(key) - len(tail)])
+        near.keep_value(mark, key, stored)
+        return key, stored
+
+    async def set(self, key: str, value: Any, ttl_s: float | None) -> None:
+        await super().set(key, value, ttl_s)
+        if key.startswith(self._read_prefix):  # read keys embed their generation
+            self.near.keep_value(self.near.mark(), key, value, ttl_s)
+
+    async def get_entry(self, key: str) -> Any:
+        stored = self.near.value(key)
+        if stored is None:
+            mark = self.near.mark()
+            stored = await self.get(key)
+            self.near.keep_value(mark, key, stored)
+        return stored
+
+    async def set_entry(self, key: str, value: Any, ttl_s: float | None) -> None:
+        await super().set(key, value, ttl_s)
+        self.near.keep_value(self.near.mark(), key, value, ttl_s)
 
     async def bump(self, report_id: str) -> None:
-        keys = [self._sequence_key, self._generation_key(report_id)]
+        scope = generation_scope(report_id)
+        keys = [self._sequence_key, self._generation_key(report_id), self._epoch_key]
+        args: list[str | int] = [self._generation_ttl_s, self._channel_name, scope]
         try:
-            await self.call(lambda: self._bump(keys=keys, args=[self._generation_ttl_s]))
+            token = await self.call(lambda: self._bump(keys=keys, args=args))
         except CacheUnavailable:
             self._lost_invalidations = True
             raise
+        self.near.learn(scope, token.decode() if isinstance(token, bytes) else str(token))
 
     async def ping(self) -> bool:
         try:
