@@ -30,6 +30,7 @@ class CountsConnections(Protocol):
     @property
     def connections(self) -> ConnectionCounts: ...
 
+
 AUTH_SCHEME = "bearer"
 
 

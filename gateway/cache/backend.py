@@ -40,7 +40,7 @@ from redis.asyncio.connection import parse_url
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from gateway.cache.near import DROP_ALL, InvalidationChannel, NearCache
+from gateway.cache.near import DROP_ALL, DROP_KEY, InvalidationChannel, NearCache
 from gateway.cache.serializer import JsonSerializer
 from gateway.cache.settings import CacheSettings
 
@@ -308,6 +308,14 @@ class CacheBackend(ABC):
         key = head + await self.generation(report_id) + tail
         return key, await self.get(key)
 
+    async def exists_near(self, key: str) -> bool:
+        """Whether a plain shared key exists (see ``RedisCacheBackend``); Redis only."""
+        raise NotImplementedError("plain shared keys need Redis")
+
+    async def set_announced(self, key: str, value: str | int, ex_s: int) -> None:
+        """Write a plain shared key every replica must notice (a revocation); Redis only."""
+        raise NotImplementedError("plain shared keys need Redis")
+
     @abstractmethod
     async def bump(self, report_id: str) -> None:
         """Move the report to a new generation (every principal's entries go stale)."""
@@ -542,6 +550,22 @@ class RedisCacheBackend(CacheBackend):
     async def set_entry(self, key: str, value: Any, ttl_s: float | None) -> None:
         await super().set(key, value, ttl_s)
         self.near.keep_value(self.near.mark(), key, value, ttl_s)
+
+    async def exists_near(self, key: str) -> bool:
+        """Whether ``key`` exists; answered near while the channel stands, for keys that are
+        only ever written through ``set_announced``."""
+        found = self.near.value(key)
+        if found is None:
+            mark = self.near.mark()
+            found = bool(await self.call(lambda: self._client.exists(key)))
+            self.near.keep_value(mark, key, found)
+        return bool(found)
+
+    async def set_announced(self, key: str, value: str | int, ex_s: int) -> None:
+        """``SET key value EX ex_s``, then every replica's near copy of ``key`` is dropped."""
+        await self.call(lambda: self._client.set(key, value, ex=ex_s))
+        self.near.apply(DROP_KEY + key)
+        await self.call(lambda: self._client.publish(self._channel_name, DROP_KEY + key))
 
     async def bump(self, report_id: str) -> None:
         scope = generation_scope(report_id)

@@ -13,10 +13,13 @@ dropped and its **epoch** moves on: a message missed while the channel was down 
 never leave a stale generation behind. An epoch bump of the backend (after an outage that
 lost invalidations) is announced as ``"*"`` and drops everything too.
 
-A value fetched from Redis is kept only if the near epoch did not move and nothing was
-evicted meanwhile (an eviction could have dropped a newer generation learnt by push while
-the fetch was in flight); generations only move forward (``newer``), so a push that overtook
-a fetch is never undone by the fetch's older answer.
+Plain keys read through the near cache (a token revocation's ``EXISTS``) are announced when
+written (``"! {key}"``, ``RedisCacheBackend.set_announced``): every replica drops its copy.
+
+A value fetched from Redis is kept only if the near epoch did not move, no entry was dropped
+by a message and nothing was evicted meanwhile (an eviction could have dropped a newer
+generation learnt by push while the fetch was in flight); generations only move forward
+(``newer``), so a push that overtook a fetch is never undone by the fetch's older answer.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 DROP_ALL: Final = "*"
 """The message that drops every near copy (the backend's epoch moved)."""
+DROP_KEY: Final = "! "
+"""The head of a message that drops one near entry (a plain key was written: a revocation)."""
 RECONNECT_INITIAL_S: Final = 0.05
 RECONNECT_MAX_S: Final = 5.0
 UNANSWERED_HEARTBEATS: Final = 3
@@ -58,6 +63,7 @@ class Mark:
 
     epoch: int
     evictions: int
+    drops: int
 
 
 class NearCache:
@@ -76,10 +82,11 @@ class NearCache:
         self.epoch = 0
         self.trusted = False
         self.evictions = 0
+        self.drops = 0
         self.hits = 0
 
     def mark(self) -> Mark:
-        return Mark(self.epoch, self.evictions)
+        return Mark(self.epoch, self.evictions, self.drops)
 
     def generation(self, scope: str) -> str | None:
         """The scope's current generation token, if known (and the channel is up)."""
@@ -110,7 +117,11 @@ class NearCache:
 
     def keep_value(self, mark: Mark, key: str, value: Any, ttl_s: float | None = None) -> None:
         """Remember an entry read from or written to Redis (never longer than ``ttl_s``)."""
-        if not self.trusted or value is None or mark.epoch != self.epoch:
+        if (
+            not self.trusted
+            or value is None
+            or (mark.epoch, mark.drops) != (self.epoch, self.drops)
+        ):
             return
         ttl = self._ttl_s if not ttl_s else min(ttl_s, self._ttl_s)
         if len(self._values) >= self._max_entries and key not in self._values:
@@ -136,6 +147,10 @@ class NearCache:
         if message == DROP_ALL:
             self.drop_all(trusted=self.trusted)
             return
+        if message.startswith(DROP_KEY):
+            self.drops += 1
+            self._values.pop(message[len(DROP_KEY) :], None)
+            return
         token, _, scope = message.partition(" ")
         if scope:
             self.learn(scope, token)
@@ -156,6 +171,9 @@ class InvalidationChannel:
         )
         self._task: asyncio.Task[None] | None = None
         self.subscribed = asyncio.Event()
+        """Set while the channel is subscribed (and the near cache trusted)."""
+        self.lost = asyncio.Event()
+        """Set once the channel was lost (cleared on the next subscription)."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="near-cache-invalidations")
@@ -175,6 +193,7 @@ class InvalidationChannel:
             try:
                 await pubsub.subscribe(self._channel)
                 self._near.drop_all(trusted=True)
+                self.lost.clear()
                 self.subscribed.set()
                 backoff = RECONNECT_INITIAL_S
                 await self._receive(pubsub)
@@ -186,6 +205,7 @@ class InvalidationChannel:
             finally:
                 self.subscribed.clear()
                 self._near.drop_all(trusted=False)
+                self.lost.set()
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]  # untyped in redis-py
             await asyncio.sleep(backoff)  # back-off between reconnection attempts
@@ -207,4 +227,4 @@ class InvalidationChannel:
                 self._near.apply(data.decode() if isinstance(data, bytes) else str(data))
 
 
-__all__ = ["DROP_ALL", "InvalidationChannel", "Mark", "NearCache", "newer"]
+__all__ = ["DROP_ALL", "DROP_KEY", "InvalidationChannel", "Mark", "NearCache", "newer"]
