@@ -30,7 +30,6 @@ class CountsConnections(Protocol):
     @property
     def connections(self) -> ConnectionCounts: ...
 
-
 AUTH_SCHEME = "bearer"
 
 
