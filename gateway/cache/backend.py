@@ -456,6 +456,7 @@ class RedisCacheBackend(CacheBackend):
         if self._degraded:
             return
         self._degraded = True
+        self.near.suspend()  # a bump of ours may be lost now: nothing near is served
         logger.warning(
             "redis unavailable: serving uncached until it answers again",
             extra={"error": type(error).__name__, "detail": str(error)},
@@ -478,7 +479,6 @@ class RedisCacheBackend(CacheBackend):
             try:
                 if lost:  # orphan everything stored before the outage, near copies too
                     await self._client.incr(self._epoch_key)
-                    self.near.drop_all(trusted=self.near.trusted)
                     await self._client.publish(self._channel_name, DROP_ALL)
                 await self._client.ping()
             except REDIS_ERRORS:
@@ -488,6 +488,7 @@ class RedisCacheBackend(CacheBackend):
                 continue
             self._degraded = False
             self._recovery = None
+            self.near.resume()
             logger.info("redis answers again: caching resumed", extra={"epoch_bumped": lost})
             return
 

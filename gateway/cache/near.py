@@ -11,7 +11,9 @@ The near cache is trusted only while its channel is subscribed. Whenever the cha
 (a disconnect, a Redis restart, heartbeats unanswered) or subscribed anew, everything near is
 dropped and its **epoch** moves on: a message missed while the channel was down can then
 never leave a stale generation behind. An epoch bump of the backend (after an outage that
-lost invalidations) is announced as ``"*"`` and drops everything too.
+lost invalidations) is announced as ``"*"`` and drops everything too. While the backend is
+degraded (Redis failing) nothing near is served either (``suspend``): a bump this replica
+could not make must not leave it serving its own old copy.
 
 Plain keys read through the near cache (a token revocation's ``EXISTS``) are announced when
 written (``"! {key}"``, ``RedisCacheBackend.set_announced``): every replica drops its copy.
@@ -80,10 +82,31 @@ class NearCache:
             maxsize=self._max_entries, ttu=lambda _k, v, now: now + v[0], timer=clock
         )
         self.epoch = 0
-        self.trusted = False
+        self._subscribed = False
+        self._suspended = False
         self.evictions = 0
         self.drops = 0
         self.hits = 0
+
+    @property
+    def trusted(self) -> bool:
+        """Near copies are served only while the channel is subscribed and Redis answers
+        (while it fails, a bump of this replica's may be lost: see ``suspend``)."""
+        return self._subscribed and not self._suspended
+
+    def subscribed(self, subscribed: bool) -> None:
+        """The channel was subscribed anew or lost: either way, start over."""
+        self._subscribed = subscribed
+        self.drop_all()
+
+    def suspend(self) -> None:
+        """Redis is failing: serve nothing near until ``resume``."""
+        self._suspended = True
+        self.drop_all()
+
+    def resume(self) -> None:
+        self._suspended = False
+        self.drop_all()
 
     def mark(self) -> Mark:
         return Mark(self.epoch, self.evictions, self.drops)
@@ -128,12 +151,11 @@ class NearCache:
             self.evictions += 1
         self._values[key] = (ttl, value)
 
-    def drop_all(self, *, trusted: bool) -> None:
+    def drop_all(self) -> None:
         """Forget everything near and start a new epoch."""
         self._generations.clear()
         self._values.clear()
         self.epoch += 1
-        self.trusted = trusted
 
     def _put_generation(self, scope: str, token: str) -> None:
         self._generations[scope] = token
@@ -145,7 +167,7 @@ class NearCache:
     def apply(self, message: str) -> None:
         """One message of the invalidation channel."""
         if message == DROP_ALL:
-            self.drop_all(trusted=self.trusted)
+            self.drop_all()
             return
         if message.startswith(DROP_KEY):
             self.drops += 1
@@ -183,7 +205,7 @@ class InvalidationChannel:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        self._near.drop_all(trusted=False)
+        self._near.subscribed(False)
         await self._client.aclose()
 
     async def _run(self) -> None:
@@ -192,7 +214,7 @@ class InvalidationChannel:
             pubsub = self._client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self._channel)
-                self._near.drop_all(trusted=True)
+                self._near.subscribed(True)
                 self.lost.clear()
                 self.subscribed.set()
                 backoff = RECONNECT_INITIAL_S
@@ -204,7 +226,7 @@ class InvalidationChannel:
                 )
             finally:
                 self.subscribed.clear()
-                self._near.drop_all(trusted=False)
+                self._near.subscribed(False)
                 self.lost.set()
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]  # untyped in redis-py

@@ -18,6 +18,7 @@ from tests.gateway.cache.conftest import (
     GatewayFactory,
     backend_of,
     cached_settings,
+    operations_of,
     upstream_total,
 )
 from tests.gateway.harness import TRAVELER, GatewayHarness, pick_report
@@ -142,3 +143,28 @@ async def test_a_lost_channel_drops_everything_near_and_nothing_stale_is_served(
     await sandbox.reset_stats()
     assert await status_of(gw, token, report.report_id) != "A_PEND"
     assert upstream_total(await gw.upstream_calls()) > 0
+
+
+async def test_while_redis_fails_nothing_near_is_served(
+    redis_server: RedisServer,
+    raw: aioredis.Redis,
+    sandbox: SandboxHarness,
+    make_gateway: GatewayFactory,
+) -> None:
+    """Redis stalls past the socket timeout while the channel stays up: a bump of this
+    replica's is lost, so its near copies must not answer until Redis does again."""
+    gw = await make_gateway(cached_settings(sandbox, redis_url=redis_server.url, **QUIET))
+    backend = near_backend(gw)
+    token = await gw.token(TRAVELER)
+    report = sandbox.store.reports[pick_report(sandbox, "A_PEND")]
+    assert await status_of(gw, token, report.report_id) == "A_PEND"  # kept near
+
+    await raw.client_pause(1000, all=True)  # every client's commands wait a second
+    sandbox.engine.approve(report, Actor(DEMO.manager, "user"))
+    await operations_of(gw).cache.invalidate_report(report.report_id)  # lost to the stall
+    assert backend.degraded
+    assert not backend.near.trusted
+    assert await status_of(gw, token, report.report_id) != "A_PEND"  # read from Concur
+    await backend.recovered()
+    assert backend.near.trusted
+    assert await status_of(gw, token, report.report_id) != "A_PEND"
