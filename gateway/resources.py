@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from adapters.concur import open_concur_client
-from gateway.cache.backend import BACKEND, open_backend
+from gateway.cache.backend import BACKEND
 from gateway.cache.idempotency import idempotency_store
 from gateway.cache.read_cache import READ_CACHE
 from gateway.cache.read_cache import read_cache as open_read_cache
+from gateway.cache.redis_backend import open_backend
 from gateway.events.keys import EVENT_BROKER, FACTS_STORE
 from gateway.revocations import token_revocations
 from gateway.settings import SETTINGS

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from gateway.cache.backend import RedisCacheBackend
+from gateway.cache.redis_backend import RedisCacheBackend
 from sandbox.engine import Actor
 from tests.conftest import DEMO, RedisServer, SandboxHarness
 from tests.gateway.cache.conftest import (
