@@ -27,12 +27,12 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gateway.cache.settings import CacheSettings
 from harness import Load, load, stack
 
 from adapters.config import UpstreamSettings
 from gateway.settings import Settings
 from gateway.settings.budget import BudgetSettings
+from gateway.settings.cache import CacheSettings
 
 QUERY = """query($id: ID!) { report(id: $id, context: MANAGER) {
   id name total { value currencyCode } entries { id vendor } costObjects { name }

@@ -180,12 +180,14 @@ async def throughput(requests: int, concurrency: int) -> None:
     if url is not None:
         prefix = f"concur-gateway-bench:{uuid.uuid4().hex}:"
         try:
-            async with stack(
-                settings=settings_for(redis_url=SecretStr(url), cache=CacheSettings(prefix=prefix))
-            ) as gw:
-                token = await gw.token(TRAVELER)
-                result, calls = await gateway_load(gw, token, report_id, requests, concurrency)
-                rows.append(("gateway, cache on Redis", result, calls))
+            for label, near in (("near cache", 10_000), ("no near cache", 0)):
+                cache = CacheSettings(prefix=prefix, near_max_entries=near)
+                async with stack(
+                    settings=settings_for(redis_url=SecretStr(url), cache=cache)
+                ) as gw:
+                    token = await gw.token(TRAVELER)
+                    result, calls = await gateway_load(gw, token, report_id, requests, concurrency)
+                    rows.append((f"gateway, Redis, {label}", result, calls))
         finally:
             drop_prefix(url, prefix)
     async with stack(settings=settings_for(cache=CacheSettings(enabled=False))) as gw:

@@ -16,10 +16,11 @@ from gateway.audit.store import open_audit_log
 from gateway.budget.counting import CountedReadCache, counting_hook
 from gateway.budget.install import COST_GATE
 from gateway.budget.metrics import observe_budget
-from gateway.cache.backend import BACKEND, open_backend
+from gateway.cache.backend import BACKEND
 from gateway.cache.idempotency import idempotency_store
 from gateway.cache.read_cache import READ_CACHE
 from gateway.cache.read_cache import read_cache as open_read_cache
+from gateway.cache.redis_backend import open_backend
 from gateway.events.keys import EVENT_BROKER, FACTS_STORE
 from gateway.revocations import token_revocations
 from gateway.settings import SETTINGS

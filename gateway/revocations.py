@@ -2,9 +2,11 @@
 
 A 401 from Concur reaches one replica; the next request with that token may reach any
 other, which would still accept it locally and answer from its caches. So a revocation is
-one Redis key per token digest, expiring with the token (``SET .. EX``), and every check
-asks Redis (one ``EXISTS``). This replica also keeps it in process: while Redis is failing
-the revocations it made itself still hold, and the token is never accepted here again.
+one Redis key per token digest, expiring with the token (``SET .. EX``), announced to every
+replica's near cache, and a check asks Redis (one ``EXISTS``) only when the near cache does
+not know the answer (``gateway.cache.near``). This replica also keeps it in process: while
+Redis is failing the revocations it made itself still hold, and the token is never accepted
+here again.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ class RedisTokenRevocations:
         if backend.redis is None:
             raise ValueError("RedisTokenRevocations needs a Redis backend")
         self._backend = backend
-        self._redis = backend.redis
         self._prefix = f"{backend.prefix}revoked-token:"
         self._local = local
 
@@ -33,7 +34,7 @@ class RedisTokenRevocations:
         if await self._local.is_revoked(digest):
             return True
         try:
-            found = await self._backend.call(lambda: self._redis.exists(self._prefix + digest))
+            found = await self._backend.exists_near(self._prefix + digest)
         except CacheUnavailable:
             return False  # Concur still refuses it upstream; only cached answers could leak
         return bool(found)
@@ -42,7 +43,7 @@ class RedisTokenRevocations:
         await self._local.revoke(digest, ttl_s)
         seconds = max(1, math.ceil(ttl_s))
         try:
-            await self._backend.call(lambda: self._redis.set(self._prefix + digest, 1, ex=seconds))
+            await self._backend.set_announced(self._prefix + digest, 1, seconds)
         except CacheUnavailable:
             logger.warning("token revocation kept in this process only: redis unavailable")
 

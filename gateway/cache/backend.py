@@ -2,9 +2,10 @@
 
 Two aiocache stores behind one interface. In process, values are the canonical models
 themselves (frozen, so sharing them between requests is safe) in a bounded LRU. In Redis,
-values are JSON (``serializer``), so a shared Redis never becomes code execution, and keys
-carry a ``prefix``: the configured one, then the namespace of the upstream the values came
-from (``gateway.upstream``), so a restarted sandbox or another Concur never reads them.
+values are JSON (``serializer``), so a shared Redis never becomes code execution (the Redis
+backend and the choice between the two live in ``redis_backend``), and keys carry a
+``prefix``: the configured one, then the namespace of the upstream the values came from
+(``gateway.upstream``), so a restarted sandbox or another Concur never reads them.
 
 Invalidation is by generation: every read key embeds the report's current generation, and
 ``bump`` moves it on, orphaning every principal's entries for that report at once, with no
@@ -20,8 +21,6 @@ read key also embeds, so nothing cached before the outage is served after it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -32,16 +31,11 @@ from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import redis.asyncio as aioredis
-from aiocache import RedisCache
 from aiocache.base import BaseCache
 from aiocache.serializers import NullSerializer
 from aiohttp import web
-from redis.asyncio.connection import parse_url
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-
-from gateway.cache.serializer import JsonSerializer
-from gateway.settings.cache import CacheSettings
 
 logger = logging.getLogger(__name__)
 
@@ -49,27 +43,6 @@ T = TypeVar("T")
 
 REDIS_ERRORS: Final = (RedisConnectionError, RedisTimeoutError, TimeoutError)
 """What "Redis is down" looks like; anything else (a bad command) is a bug and propagates."""
-
-GENERATION_TTL_FLOOR_S: Final = 86_400
-"""How long a report's generation key outlives its last bump (at least): far longer than any
-entry stored under an older generation can live, so letting it expire is safe."""
-
-BUMP_SCRIPT: Final = """
-local generation = redis.call('INCR', KEYS[1])
-redis.call('SET', KEYS[2], generation, 'EX', ARGV[1])
-return generation
-"""
-"""Take the next value of the global sequence as the report's generation, atomically."""
-
-LOOKUP_SCRIPT: Final = """
-local generation = (redis.call('GET', KEYS[1]) or '0') .. '.' .. (redis.call('GET', KEYS[2]) or '0')
-local key = ARGV[1] .. generation .. ARGV[2]
-return {key, redis.call('GET', key)}
-"""
-"""A read in one round trip: the epoch and the report's generation name the entry's key.
-
-The entry's key is built here rather than declared, which a Redis Cluster would refuse;
-the backend targets one Redis (or a Sentinel-managed primary)."""
 
 
 class CacheUnavailable(Exception):
@@ -278,6 +251,15 @@ class CacheBackend(ABC):
     async def delete(self, key: str) -> None:
         await self.call(lambda: self.store.delete(key))
 
+    async def get_entry(self, key: str) -> Any:
+        """``get`` for an entry that carries the generations it is valid for (a kept
+        answer): a replica may hold it near, since its generations are checked on use."""
+        return await self.get(key)
+
+    async def set_entry(self, key: str, value: Any, ttl_s: float | None) -> None:
+        """``set`` for such an entry (kept near too, where there is a near cache)."""
+        await self.set(key, value, ttl_s)
+
     @abstractmethod
     async def generation(self, report_id: str) -> str:
         """A token naming the report's current generation, for read keys."""
@@ -291,6 +273,14 @@ class CacheBackend(ABC):
         the value stored there (None when absent)."""
         key = head + await self.generation(report_id) + tail
         return key, await self.get(key)
+
+    async def exists_near(self, key: str) -> bool:
+        """Whether a plain shared key exists (see ``RedisCacheBackend``); Redis only."""
+        raise NotImplementedError("plain shared keys need Redis")
+
+    async def set_announced(self, key: str, value: str | int, ex_s: int) -> None:
+        """Write a plain shared key every replica must notice (a revocation); Redis only."""
+        raise NotImplementedError("plain shared keys need Redis")
 
     @abstractmethod
     async def bump(self, report_id: str) -> None:
@@ -326,166 +316,6 @@ class MemoryCacheBackend(CacheBackend):
         return True
 
 
-def redis_store(url: str, settings: CacheSettings) -> RedisCache:
-    """aiocache's Redis store on a pool with short timeouts and no retries of its own.
-
-    A dead Redis must cost a request at most ``redis_timeout_s`` once (then the backend is
-    degraded and skips it); the pool blocks briefly rather than failing when all its
-    connections are busy.
-    """
-    params: dict[str, Any] = dict(parse_url(url))
-    if "path" in params:
-        raise ValueError("REDIS_URL: unix sockets are not supported; use redis:// or rediss://")
-    for ignored in ("decode_responses", "retry_on_timeout", "retry"):
-        params.pop(ignored, None)
-    params.setdefault("socket_timeout", settings.redis_timeout_s)
-    params.setdefault("timeout", settings.redis_timeout_s)  # waiting for a free connection
-    return RedisCache(
-        serializer=JsonSerializer(),
-        endpoint=params.pop("host", "127.0.0.1"),
-        port=params.pop("port", 6379),
-        db=params.pop("db", 0),
-        password=params.pop("password", None),
-        pool_max_size=params.pop("max_connections", settings.redis_max_connections),
-        create_connection_timeout=params.pop("socket_connect_timeout", settings.redis_timeout_s),
-        connection_pool_class=aioredis.BlockingConnectionPool,
-        connection_pool_kwargs=params,
-        timeout=None,  # socket timeouts bound every call; aiocache's wait_for would add a task
-    )
-
-
-class RedisCacheBackend(CacheBackend):
-    """Redis shared by replicas; degrades to "no cache" while Redis fails."""
-
-    def __init__(self, *, url: str, settings: CacheSettings, prefix: str | None = None) -> None:
-        store = redis_store(url, settings)
-        super().__init__(prefix=settings.prefix if prefix is None else prefix, store=store)
-        client: aioredis.Redis = store.client
-        self.redis = client
-        self._client = client
-        self._retry_s = settings.redis_retry_s
-        self._retry_max_s = max(settings.redis_retry_max_s, settings.redis_retry_s)
-        longest = max([*settings.ttls().values(), settings.not_found_ttl_s])
-        self._generation_ttl_s = int(max(GENERATION_TTL_FLOOR_S, 2 * longest))
-        self._epoch_key = f"{self.prefix}epoch"
-        self._sequence_key = f"{self.prefix}generation-sequence"
-        self._bump = client.register_script(BUMP_SCRIPT)
-        self._lookup = client.register_script(LOOKUP_SCRIPT)
-        self._serializer = JsonSerializer()
-        self._degraded = False
-        self._lost_invalidations = False
-        self._recovery: asyncio.Task[None] | None = None
-
-    @property
-    def degraded(self) -> bool:
-        return self._degraded
-
-    def _generation_key(self, report_id: str) -> str:
-        return f"{self.prefix}generation:{generation_scope(report_id)}"
-
-    async def start(self) -> None:
-        with contextlib.suppress(CacheUnavailable):  # logged and counted by call()
-            await self.call(self._client.ping)
-            logger.info("cache backend: redis", extra={"prefix": self.prefix})
-
-    async def close(self) -> None:
-        if self._recovery is not None:
-            self._recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._recovery
-        await self._client.aclose()
-
-    async def call(self, op: Callable[[], Awaitable[T]]) -> T:
-        if self._degraded:
-            raise CacheUnavailable("redis is unavailable; retrying in the background")
-        try:
-            return await op()
-        except REDIS_ERRORS as exc:
-            self._failed(exc)
-            raise CacheUnavailable(str(exc)) from exc
-
-    def _failed(self, error: BaseException) -> None:
-        self.stats.errors += 1
-        if self._degraded:
-            return
-        self._degraded = True
-        logger.warning(
-            "redis unavailable: serving uncached until it answers again",
-            extra={"error": type(error).__name__, "detail": str(error)},
-        )
-        self._recovery = asyncio.create_task(self._recover())
-
-    async def recovered(self) -> None:
-        """Return once Redis answers again (at once when it is not failing)."""
-        recovery = self._recovery
-        if recovery is not None:
-            await asyncio.shield(recovery)
-
-    async def _recover(self) -> None:
-        """Probe with a doubling back-off until Redis answers; then resume caching."""
-        delay = self._retry_s
-        while True:
-            await asyncio.sleep(delay)
-            await self._client.connection_pool.disconnect()  # sockets the outage broke
-            lost, self._lost_invalidations = self._lost_invalidations, False
-            try:
-                if lost:  # orphan everything stored before the outage
-                    await self._client.incr(self._epoch_key)
-                await self._client.ping()
-            except REDIS_ERRORS:
-                self._lost_invalidations = self._lost_invalidations or lost
-                self.stats.errors += 1
-                delay = min(delay * 2, self._retry_max_s)
-                continue
-            self._degraded = False
-            self._recovery = None
-            logger.info("redis answers again: caching resumed", extra={"epoch_bumped": lost})
-            return
-
-    async def generation(self, report_id: str) -> str:
-        epoch, generation = await self.call(
-            lambda: self._client.mget(self._epoch_key, self._generation_key(report_id))
-        )
-        return f"{int(epoch or 0)}.{int(generation or 0)}"
-
-    async def generations(self, report_ids: list[str]) -> list[str]:
-        keys = [self._epoch_key, *(self._generation_key(r) for r in report_ids)]
-        epoch, *found = await self.call(lambda: self._client.mget(*keys))
-        return [f"{int(epoch or 0)}.{int(g or 0)}" for g in found]
-
-    async def lookup(self, report_id: str, head: str, tail: str) -> tuple[str, Any]:
-        keys = [self._epoch_key, self._generation_key(report_id)]
-        key, stored = await self.call(lambda: self._lookup(keys=keys, args=[head, tail]))
-        return key.decode(), self._serializer.loads(stored)
-
-    async def bump(self, report_id: str) -> None:
-        keys = [self._sequence_key, self._generation_key(report_id)]
-        try:
-            await self.call(lambda: self._bump(keys=keys, args=[self._generation_ttl_s]))
-        except CacheUnavailable:
-            self._lost_invalidations = True
-            raise
-
-    async def ping(self) -> bool:
-        try:
-            return bool(await self.call(self._client.ping))
-        except CacheUnavailable:
-            return False
-
-
-def namespaced_prefix(settings: CacheSettings, namespace: str) -> str:
-    """The configured prefix, then the upstream's namespace: every key lives under both."""
-    return f"{settings.prefix}{namespace}:" if namespace else settings.prefix
-
-
-def open_backend(redis_url: str, settings: CacheSettings, *, namespace: str) -> CacheBackend:
-    """Redis when ``redis_url`` is set, else in process; keys under ``namespace``."""
-    prefix = namespaced_prefix(settings, namespace)
-    if redis_url.strip():
-        return RedisCacheBackend(url=redis_url.strip(), settings=settings, prefix=prefix)
-    return MemoryCacheBackend(prefix=prefix, max_entries=settings.max_entries)
-
-
 BACKEND = web.AppKey("cache_backend", CacheBackend)
 
 
@@ -498,9 +328,5 @@ __all__ = [
     "CacheUnavailable",
     "LocalGenerations",
     "MemoryCacheBackend",
-    "RedisCacheBackend",
     "generation_scope",
-    "namespaced_prefix",
-    "open_backend",
-    "redis_store",
 ]

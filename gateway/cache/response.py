@@ -60,7 +60,7 @@ class ResponseCache:
         """The kept answer, if every report it depends on is still at its generation."""
         backend = self._backend
         try:
-            stored = await backend.get(key)
+            stored = await backend.get_entry(key)
             if stored is None:
                 return None
             body, generations = self._decode(stored)
@@ -82,7 +82,7 @@ class ResponseCache:
         else:
             value = (body, dict(deps.generations))
         try:
-            await self._backend.set(key, value, self._ttl_s)
+            await self._backend.set_entry(key, value, self._ttl_s)
         except CacheUnavailable:
             return
 

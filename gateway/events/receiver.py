@@ -152,9 +152,11 @@ class EssReceiver:
             raise Unavailable("another delivery of this event is being applied")
         try:
             kept = True
-            if event.facts is not None:
+            previous = None
+            if event.facts is not None:  # whose queue the report leaves: the last step's
+                previous = await self._facts.facts(event.report_id)
                 kept = await self._facts.record(event.facts, order_key(event))
-            await invalidation.after_event(self._cache, event)
+            await invalidation.after_event(self._cache, event, previous)
             await self._ledger.complete(event.id)
         except BaseException:
             with contextlib.suppress(*BackendFailure):  # else the claim expires on its own

@@ -30,14 +30,27 @@ class CacheSettings(BaseModel):
     details_ttl_s: float = Field(default=120.0, ge=0)
     entry_ttl_s: float = Field(default=300.0, ge=0)
     cost_objects_ttl_s: float = Field(default=300.0, ge=0)
+    list_ttl_s: float = Field(default=60.0, ge=0)
+    """List membership, kept true by list generations (``invalidation``)."""
     not_found_ttl_s: float = Field(default=10.0, ge=0)
     response_ttl_s: float = Field(default=60.0, ge=0)
     redis_timeout_s: float = Field(default=0.25, gt=0)
     redis_retry_s: float = Field(default=0.5, gt=0)
     redis_retry_max_s: float = Field(default=5.0, gt=0)
     redis_max_connections: int = Field(default=64, ge=1)
+    near_max_entries: int = Field(default=10_000, ge=0)
+    """With Redis: generations and entries each replica keeps near (``gateway.cache.near``);
+    0 turns the near cache off (every hit asks Redis)."""
+    near_ttl_s: float = Field(default=60.0, gt=0)
+    """The longest a near copy lives (also bounded by its entry's own TTL when written)."""
+    near_heartbeat_s: float = Field(default=1.0, gt=0)
+    """How often a quiet invalidation channel is pinged; three unanswered drop the near cache."""
     idempotency_lease_s: float = Field(default=60.0, gt=0)
     idempotency_wait_s: float = Field(default=20.0, gt=0)
+
+    @property
+    def near_enabled(self) -> bool:
+        return self.enabled and self.near_max_entries > 0
 
     def ttls(self) -> dict[Resource, float]:
         """TTL per cached resource (what the loaders name in their ``CacheKey``)."""
@@ -46,6 +59,7 @@ class CacheSettings(BaseModel):
             Resource.DETAILS: self.details_ttl_s,
             Resource.ENTRY: self.entry_ttl_s,
             Resource.COST_OBJECTS: self.cost_objects_ttl_s,
+            Resource.LISTS: self.list_ttl_s,
         }
 
 

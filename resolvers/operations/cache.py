@@ -43,16 +43,18 @@ class ReadCache(Protocol):
         ...
 
     async def invalidate_report(self, report_id: str) -> None:
-        """Forget everything read about ``report_id``, for every principal."""
+        """Forget everything read under a generation scope, for every principal: a report
+        (by its id) or a user's list (``resources.list_scope``)."""
         ...
 
 
 @dataclass(slots=True)
 class ReadDependencies:
     """What one request's answer was built from: each report read through the cache, at the
-    generation it was read. A whole response may be reused only while every one of these
-    reports is still at that generation; a read the cache cannot vouch for (a list, an
-    uncached resource, a read during an outage) makes the response not reusable."""
+    generation it was read (and each list, by its ``list_scope``). A whole response may be
+    reused only while every one of these is still at that generation; a read the cache
+    cannot vouch for (an uncached resource, a read during an outage) makes the response not
+    reusable."""
 
     generations: dict[str, str] = field(default_factory=dict)
     reusable: bool = True

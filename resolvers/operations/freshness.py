@@ -21,6 +21,7 @@ from adapters.errors import (
     Unauthenticated,
 )
 from adapters.models import EntryResult, Report, ReportContext, Status
+from resolvers.operations import invalidation
 from resolvers.operations.outcome import Outcome, problems_of
 
 if TYPE_CHECKING:
@@ -32,9 +33,9 @@ UNKNOWN_STATUS = Status(code="", name="")
 
 
 async def invalidate(ctx: Context, report_id: str) -> None:
-    """Forget every copy of the report: this request's loaders and the shared cache."""
-    ctx.loaders.forget(report_id)
-    await ctx.operations.cache.invalidate_report(report_id)
+    """Forget every copy of the report: this request's loaders and the shared cache
+    (and the caller's lists: the rules are ``invalidation.after_mutation``'s)."""
+    await invalidation.after_mutation(ctx, report_id)
 
 
 async def fresh_report(

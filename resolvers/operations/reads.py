@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Final
+
+from pydantic import TypeAdapter
 
 from adapters.errors import Forbidden, NotFound
 from adapters.models import (
@@ -13,19 +15,39 @@ from adapters.models import (
     Entry,
     Report,
     ReportContext,
+    ReportSummary,
     ReportView,
     User,
     WorkflowActionKind,
     WorkflowStep,
 )
 from resolvers.operations import workflow
-from resolvers.operations.cache import note_unvouched_read
+from resolvers.operations.cache import CacheKey, principal_of
 from resolvers.operations.prefetch import NOTHING, Wants, prefetch
+from resolvers.operations.resources import Resource, list_scope, user_list
 
 if TYPE_CHECKING:
+    from adapters.client import Credentials
     from resolvers.context import Context
 
 logger = logging.getLogger(__name__)
+
+LIST_CODEC: Final = TypeAdapter(list[ReportSummary])
+
+
+async def listed(
+    ctx: Context,
+    creds: Credentials,
+    view: ReportView,
+    source: str,
+    fetch: Callable[[], Awaitable[list[ReportSummary]]],
+) -> list[ReportSummary]:
+    """A list's membership through the read cache, under the caller's list generation
+    (moved on by the events and mutations that change it: ``invalidation``); ``source``
+    names the upstream read (v1.1 ReportsList or v4 reportsToApprove)."""
+    scope = list_scope(creds.user_id, user_list(view))
+    key = CacheKey(principal_of(creds), Resource.LISTS, scope, f"{source}:{view.value}")
+    return await ctx.operations.cache.read(key, LIST_CODEC, fetch)
 
 
 async def report(
@@ -44,8 +66,8 @@ async def reports(ctx: Context, view: ReportView, wants: Wants = NOTHING) -> lis
     their approver (MANAGER).
     """
     creds = ctx.require_credentials()
-    note_unvouched_read()  # list membership is not covered by any report's generation
-    summaries = await ctx.operations.client.list_reports(creds, view)
+    client = ctx.operations.client
+    summaries = await listed(ctx, creds, view, "v1.1", lambda: client.list_reports(creds, view))
     context = ReportContext.MANAGER if view is ReportView.TOAPPROVE else ReportContext.TRAVELER
     return await headers(ctx, (s.id for s in summaries), context, wants)
 
@@ -53,8 +75,10 @@ async def reports(ctx: Context, view: ReportView, wants: Wants = NOTHING) -> lis
 async def reports_to_approve(ctx: Context, wants: Wants = NOTHING) -> list[Report]:
     """The caller's approval queue, each header read in the MANAGER context."""
     creds = ctx.require_credentials()
-    note_unvouched_read()  # list membership is not covered by any report's generation
-    summaries = await ctx.operations.client.reports_to_approve(creds)
+    client = ctx.operations.client
+    summaries = await listed(
+        ctx, creds, ReportView.TOAPPROVE, "v4", lambda: client.reports_to_approve(creds)
+    )
     return await headers(ctx, (s.id for s in summaries), ReportContext.MANAGER, wants)
 
 
@@ -147,6 +171,7 @@ __all__ = [
     "entries",
     "entry",
     "headers",
+    "listed",
     "me",
     "report",
     "reports",

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import redis.asyncio as aioredis
 
 from sandbox import seed
 from tests.support.events import KEY_PATH, SUBSCRIPTIONS, EssControl
@@ -213,3 +214,41 @@ async def test_an_action_through_one_replica_is_settled_by_the_other(
         if route.endswith("/approve") or route.lower().endswith("/workflowaction")
     }
     assert sum(approvals.values()) == 1, approvals
+
+
+async def test_a_warm_replica_answers_from_memory_and_hears_of_a_change_made_elsewhere(
+    sandbox: SandboxHarness, redis_url: str, redis_prefix: str
+) -> None:
+    """Replica B answers a repeated query without a Redis command (near cache); ESS tells
+    replica A of a change, and the very next read on B is fresh."""
+    quiet = {"CONCUR_GATEWAY_CACHE__NEAR_HEARTBEAT_S": "300"}  # no PING during the count
+    env = {**_environment(sandbox, redis_url, redis_prefix), **quiet}
+    ess = EssControl(sandbox)
+    raw = aioredis.Redis.from_url(redis_url)
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(raw.aclose)
+        session = await stack.enter_async_context(
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        )
+        a = await stack.enter_async_context(replica("A", env, session))
+        b = await stack.enter_async_context(replica("B", env, session))
+        await _subscribe_webhook(ess, a)
+        traveler = await sandbox.user_token("traveler@example.com")
+        report = sandbox.report_named("Denver Trade Show")  # at the processor's step
+        before = await _status(b, traveler, report.report_id, "TRAVELER")  # kept by B
+
+        await raw.config_resetstat()
+        for _ in range(3):
+            assert await _status(b, traveler, report.report_id, "TRAVELER") == before
+        commands = await raw.info("commandstats")
+        assert [
+            name for name in commands if not name.startswith(("cmdstat_config", "cmdstat_info"))
+        ] == []
+
+        status, body = await sandbox.admin("POST", f"/_sandbox/reports/{report.report_id}/process")
+        assert status == 200, body
+        await ess.drain()  # delivered to A, which bumped the report's generation
+
+        after = await _status(b, traveler, report.report_id, "TRAVELER")
+        assert after != before
+        assert after == (report.workflow.approval_status, report.workflow.payment_status)

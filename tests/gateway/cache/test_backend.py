@@ -15,9 +15,9 @@ from gateway.cache.backend import (
     BoundedMemoryCache,
     LocalGenerations,
     MemoryCacheBackend,
-    redis_store,
 )
 from gateway.cache.read_cache import GenerationalReadCache
+from gateway.cache.redis_backend import redis_store
 from gateway.cache.serializer import JsonSerializer
 from gateway.settings.cache import CacheSettings
 from resolvers.operations.cache import CacheKey

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from gateway.cache.backend import RedisCacheBackend
 from gateway.cache.idempotency import RedisIdempotencyStore
+from gateway.cache.redis_backend import RedisCacheBackend
 from tests.support.cache import (
     GatewayFactory,
     backend_of,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from adapters.models import ReportContext, ReportEvent
+from adapters.models import ReportContext, ReportEvent, StepInstance, WorkflowFacts
 from gateway.upstream import CLIENT
 from resolvers.context import Context
 from resolvers.operations import invalidation
 from resolvers.operations.loaders import Loaders
+from resolvers.operations.resources import UserList, list_scope
 from tests.support.cache import backend_of, operations_of, upstream_total
 from tests.support.gateway import TRAVELER, GatewayHarness, pick_report
 from tests.support.sandbox import SandboxHarness
@@ -60,3 +61,41 @@ async def test_an_event_invalidates_its_report_only(
     after = await backend_of(gw).generations([changed, other])
     assert after[0] != before[0]
     assert after[1] == before[1]
+
+
+async def test_a_status_change_moves_the_queues_it_enters_and_leaves(
+    cached_gateway: GatewayHarness, sandbox: SandboxHarness
+) -> None:
+    """The report leaves the queue of the approver the last recorded step named and enters
+    the queue of the one its new step names; the owner's lists move too; nobody else's."""
+    gw = cached_gateway
+    ctx = await traveler_context(gw)
+    report_id = pick_report(sandbox, "A_PEND")
+    scopes = [
+        list_scope("Left", UserList.TO_APPROVE),
+        list_scope("entered", UserList.TO_APPROVE),
+        list_scope("owner", UserList.OWNED),
+        list_scope("bystander", UserList.TO_APPROVE),
+        list_scope("owner", UserList.TO_APPROVE),
+    ]
+    before = await backend_of(gw).generations(scopes)
+    step = WorkflowFacts(
+        report_id=report_id, step_instances=[StepInstance(id="2", assigned_user_id="entered")]
+    )
+    previous = WorkflowFacts(
+        report_id=report_id, step_instances=[StepInstance(id="1", assigned_user_id="left")]
+    )
+    event = ReportEvent(
+        id="event-2",
+        event_type="statusChanged",
+        report_id=report_id,
+        occurred_at=datetime.now(UTC),
+        owner_id="OWNER",
+        facts=step,
+    )
+
+    await invalidation.after_event(ctx.operations.cache, event, previous)
+
+    after = await backend_of(gw).generations(scopes)
+    moved = [b != a for b, a in zip(before, after, strict=True)]
+    assert moved == [True, True, True, False, False]

@@ -10,7 +10,7 @@ import orjson
 import pytest
 import redis.asyncio as aioredis
 
-from gateway.cache.backend import RedisCacheBackend
+from gateway.cache.redis_backend import RedisCacheBackend
 from sandbox import seed
 from tests.support.cache import (
     REPORT_QUERY,

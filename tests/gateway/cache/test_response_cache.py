@@ -110,15 +110,21 @@ async def test_an_action_makes_the_next_answer_fresh(
     assert after["data"]["report"]["approvalStatus"]["code"] != "A_PEND", after
 
 
-async def test_lists_are_executed_every_time(gw: GatewayHarness, sandbox: SandboxHarness) -> None:
-    """A list's membership has no generation, so its answer is never reused."""
+async def test_a_list_is_reused_while_its_generation_stands(
+    gw: GatewayHarness, sandbox: SandboxHarness
+) -> None:
+    """A list's membership has a generation per caller and list, so its answer is kept."""
     token = await gw.token(MANAGER)
-    for _ in range(2):
-        await sandbox.reset_stats()
-        status, body = await gw.gql(TO_APPROVE, token=token)
-        assert status == 200, body
-        calls = await gw.upstream_calls()
-        assert any(route.endswith("/reportsToApprove") for route in calls), calls
+    status, first = await gw.gql(TO_APPROVE, token=token)
+    assert status == 200, first
+    assert first["data"]["reportsToApprove"], first
+    await sandbox.reset_stats()
+    hits = backend_of(gw).stats.response_hits
+    status, again = await gw.gql(TO_APPROVE, token=token)
+    assert (status, again["data"]) == (200, first["data"])
+    assert again["extensions"]["cost"]["actual"] == 0  # a replay: nothing was called
+    assert upstream_total(await gw.upstream_calls()) == 0
+    assert backend_of(gw).stats.response_hits == hits + 1
 
 
 async def test_mutations_are_never_reused(gw: GatewayHarness, sandbox: SandboxHarness) -> None:

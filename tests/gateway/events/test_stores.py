@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.models import ReportEvent, StepInstance, WorkflowFacts
-from gateway.cache.backend import RedisCacheBackend
+from gateway.cache.redis_backend import RedisCacheBackend
 from gateway.events.dedupe import Claim, EventLedger, InMemoryLedger, RedisLedger
 from gateway.events.facts import FactsStore, InMemoryFactsStore, RedisFactsStore, order_key
 from gateway.settings.cache import CacheSettings

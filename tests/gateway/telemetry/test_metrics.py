@@ -37,7 +37,8 @@ async def test_operations_and_upstream_calls_are_counted(gateway: GatewayHarness
 
     assert moved(OPERATIONS, operation="Pending", type="query", outcome="ok") == 2
     assert moved(OPERATIONS, operation="Gone", type="query", outcome=code) == 1
-    assert moved(UPSTREAM, route=TO_APPROVE_ROUTE, method="GET", status="200", protocol="v4") == 2
+    # the repeated queue is served from the cache (list generations): one upstream call
+    assert moved(UPSTREAM, route=TO_APPROVE_ROUTE, method="GET", status="200", protocol="v4") == 1
     assert moved(UPSTREAM, route=REPORT_ROUTE, status="404") >= 1
     assert moved("gateway_http_request_duration_seconds_count", route="/graphql", status="200") == 3
     assert sample(after, "gateway_upstream_circuit_breaker_state", state="closed") >= 1

@@ -85,6 +85,7 @@ async def served(**env: str) -> AsyncIterator[Served]:
     environment |= {
         "CONCUR_GATEWAY_LOG_LEVEL": "WARNING",
         "CONCUR_GATEWAY_SANDBOX__ADMIN_TOKEN": ADMIN,
+        "CONCUR_GATEWAY_CACHE__LIST_TTL_S": "0",  # every reportsToApprove reaches Concur
         **env,
     }
     process = await asyncio.create_subprocess_exec(

@@ -322,7 +322,8 @@ async def test_without_an_exporter_trace_context_still_reaches_concur(
 ) -> None:
     for name in ("OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER"):
         monkeypatch.delenv(name, raising=False)
-    async with traced_gateway(sandbox, gateway_settings(sandbox.base_url), None) as gw:
+    uncached = gateway_settings(sandbox.base_url, cache={"list_ttl_s": 0})  # each list: Concur
+    async with traced_gateway(sandbox, uncached, None) as gw:
         token = await gw.token(MANAGER)
         status, _ = await gw.gql("{ reportsToApprove { id } }", token=token)
         assert status == 200
