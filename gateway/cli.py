@@ -28,6 +28,7 @@ from gateway.embedded import SANDBOX
 from gateway.events import cli as ess_cli
 from gateway.events.embedded import subscribe_embedded
 from gateway.events.tls import server_ssl_context
+from gateway.gc_policy import settle_after_startup
 from gateway.jsonlog import configure_logging
 from gateway.settings import Settings
 from resolvers.schema import export_sdl
@@ -98,6 +99,7 @@ async def serve(settings: Settings, out: TextIO) -> None:
         shutdown_timeout=settings.server.shutdown_timeout_s,
     )
     await runner.setup()
+    settle_after_startup()  # the app's long-lived objects exist now
     try:
         ssl_context = await asyncio.to_thread(server_ssl_context, settings.tls)
         site = web.TCPSite(

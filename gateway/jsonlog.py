@@ -10,6 +10,7 @@ Only the CLI calls ``configure_logging``; library code just logs to named logger
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -31,8 +32,13 @@ _SENSITIVE: Final = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def is_sensitive(key: str) -> bool:
-    """Whether a field's name says it may hold a secret or free text written by a person."""
+    """Whether a field's name says it may hold a secret or free text written by a person.
+
+    Remembered per name: log fields are named in code, so the same few dozen names come
+    back on every record and the pattern runs once for each.
+    """
     return bool(_SENSITIVE.search(key))
 
 
@@ -48,12 +54,37 @@ class TraceContextFilter(logging.Filter):
         return True
 
 
+class _Timestamps:
+    """ISO 8601 UTC timestamps with milliseconds; the date and time of day are formatted
+    once per second, not once per record."""
+
+    __slots__ = ("_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def format(self, created: float) -> str:
+        second = int(created)
+        micros = round((created - second) * 1e6)  # rounded as ``datetime.fromtimestamp`` does
+        if micros >= 1_000_000:
+            second, micros = second + 1, micros - 1_000_000
+        if second != self._second:
+            self._prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = second
+        return f"{self._prefix}.{micros // 1000:03d}+00:00"
+
+
 class JsonLinesFormatter(logging.Formatter):
     """Formats a record as one JSON object on one line."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._timestamps = _Timestamps()
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "ts": self._timestamps.format(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import UTC, datetime
 
 import orjson
+import pytest
 
 from adapters.correlation import CORRELATION_ID
-from gateway.jsonlog import configure_logging
+from gateway.jsonlog import JsonLinesFormatter, configure_logging
 
 
 def test_records_are_json_lines_with_correlation_ids() -> None:
@@ -34,3 +36,22 @@ def test_records_are_json_lines_with_correlation_ids() -> None:
     assert record["logger"] == "gateway.test"
     assert record["correlation_id"] == "cid-7"
     assert record["code"] == "X"
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        1_764_600_000.0,
+        1_764_600_000.0005,  # rounds up to the next millisecond's microsecond boundary
+        1_764_600_000.9999996,  # rounds into the next second
+        1_796_223_169.8519998,
+        1_764_600_059.999,
+    ],
+)
+def test_timestamps_read_as_datetime_writes_them(created: float) -> None:
+    record = logging.LogRecord("gateway.test", logging.INFO, __file__, 1, "x", None, None)
+    record.created = created
+    formatter = JsonLinesFormatter()
+    formatter.format(record)  # a cached second from an earlier record must not leak in
+    entry = orjson.loads(formatter.format(record))
+    assert entry["ts"] == datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
