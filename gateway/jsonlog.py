@@ -97,9 +97,20 @@ class JsonLinesFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+def skip_unwritten_record_fields() -> None:
+    """Stop the stdlib filling in record fields no line of ours carries: the caller's file,
+    line and function (a stack walk per record), thread and process (a system call per
+    record). These are the switches the logging HOWTO's "Optimization" section names."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def configure_logging(level: str, stream: TextIO | None = None) -> None:
     """Send every record to ``stream`` (stderr) as JSON lines, stamped with correlation and
     trace ids."""
+    skip_unwritten_record_fields()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonLinesFormatter())
     handler.addFilter(CorrelationIdFilter())
@@ -115,4 +126,5 @@ __all__ = [
     "TraceContextFilter",
     "configure_logging",
     "is_sensitive",
+    "skip_unwritten_record_fields",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import orjson
@@ -11,6 +12,39 @@ import pytest
 
 from adapters.correlation import CORRELATION_ID
 from gateway.jsonlog import JsonLinesFormatter, configure_logging
+
+LoggingSwitches = tuple[object, bool, bool, bool]
+
+
+def logging_switches() -> LoggingSwitches:
+    """The stdlib's process-wide record switches ``configure_logging`` turns off."""
+    return (logging._srcfile, logging.logThreads, logging.logProcesses, logging.logMultiprocessing)
+
+
+def restore_logging_switches(saved: LoggingSwitches) -> None:
+    source, threads, processes, multiprocessing = saved
+    logging._srcfile = source  # type: ignore[assignment]
+    logging.logThreads, logging.logProcesses = threads, processes
+    logging.logMultiprocessing = multiprocessing
+
+
+@pytest.fixture(autouse=True)
+def _restored_switches() -> Iterator[None]:
+    saved = logging_switches()
+    try:
+        yield
+    finally:
+        restore_logging_switches(saved)
+
+
+def test_records_skip_the_fields_no_line_carries() -> None:
+    configure_logging("info", io.StringIO())
+    record = logging.getLogger("gateway.test").makeRecord(
+        "gateway.test", logging.INFO, "(unknown file)", 0, "x", (), None
+    )
+    assert record.process is None
+    assert record.thread is None
+    assert logging._srcfile is None  # no stack walk for the caller's file and line
 
 
 def test_records_are_json_lines_with_correlation_ids() -> None:

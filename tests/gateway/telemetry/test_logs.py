@@ -17,6 +17,7 @@ from gateway.jsonlog import REDACTED, configure_logging
 from tests.conftest import SandboxHarness
 from tests.gateway.harness import MANAGER, GatewayHarness, pick_report
 from tests.gateway.telemetry.conftest import Spans
+from tests.gateway.test_jsonlog import logging_switches, restore_logging_switches
 
 SEND_BACK = """mutation SendBack($i: SendBackReportInput!) {
   sendBackReport(input: $i) { report { id } userErrors { code } }
@@ -28,6 +29,7 @@ COMMENT = "Confidential: the hotel folio of Mrs Example is missing"
 def log_lines() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
+    saved_switches = logging_switches()
     stream = io.StringIO()
     configure_logging("info", stream)
     try:
@@ -35,6 +37,7 @@ def log_lines() -> Iterator[io.StringIO]:
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
+        restore_logging_switches(saved_switches)
 
 
 def parsed(stream: io.StringIO) -> list[dict[str, Any]]:
