@@ -29,11 +29,15 @@ def restore_logging_switches(saved: LoggingSwitches) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _restored_switches() -> Iterator[None]:
-    saved = logging_switches()
+def _restored_logging() -> Iterator[None]:
+    """``configure_logging`` changes the process's logging: each test here puts it back."""
+    root = logging.getLogger()
+    saved_handlers, saved_level, saved = root.handlers[:], root.level, logging_switches()
     try:
         yield
     finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
         restore_logging_switches(saved)
 
 
