@@ -18,18 +18,19 @@ which would make every request a cache miss.
 
 from __future__ import annotations
 
+import functools
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, specified_rules
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, specified_rules
 from strawberry.extensions import (
     MaxAliasesLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
+from strawberry.schema.schema import validate_document
 
 from gateway.error_mapping import MapErrors
 from gateway.introspection import IntrospectionDisabled
@@ -37,7 +38,6 @@ from gateway.settings import LimitSettings, ServerSettings
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 Rules = tuple[type[ASTValidationRule], ...]
-Validate = Callable[[Any, DocumentNode, Rules], list[GraphQLError]]
 
 
 def shared_parser(maxsize: int) -> Callable[..., DocumentNode]:
@@ -46,11 +46,43 @@ def shared_parser(maxsize: int) -> Callable[..., DocumentNode]:
     return ParserCache(maxsize=maxsize).cached_parse_document
 
 
-def shared_validator(maxsize: int) -> Validate:
-    """The process's validation LRU of this size (Strawberry's own; keyed on the schema,
-    the document and the rules, so apps with different rules never share a result)."""
-    validate: Validate = ValidationCache(maxsize=maxsize).cached_validate_document
-    return validate
+class ValidatedDocuments:
+    """Validation errors by document text, for the very document the parser cache returned.
+
+    Keyed on the text and checked by identity (same schema, same parsed document, same
+    rules), not on the document itself: an AST node hashes its whole tree on every lookup,
+    which cost a cached read more than validating had saved it.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[str, tuple[object, DocumentNode, Rules, list[GraphQLError]]]
+        self._entries = OrderedDict()
+
+    def validate(
+        self, schema: GraphQLSchema, query: str, document: DocumentNode, rules: Rules
+    ) -> list[GraphQLError]:
+        entry = self._entries.get(query)
+        if entry is not None and entry[0] is schema and entry[1] is document and entry[2] is rules:
+            self._entries.move_to_end(query)
+            self.hits += 1
+            return entry[3]
+        self.misses += 1
+        errors = validate_document(schema, document, rules)
+        self._entries[query] = (schema, document, rules, errors)
+        self._entries.move_to_end(query)
+        if len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
+        return errors
+
+
+@functools.cache
+def shared_validator(maxsize: int) -> ValidatedDocuments:
+    """The process's validation cache of this size (entries check schema and rules, so
+    apps with different rules never share a result)."""
+    return ValidatedDocuments(maxsize)
 
 
 class KnownDocuments(SchemaExtension):
@@ -65,12 +97,12 @@ class KnownDocuments(SchemaExtension):
         self,
         *,
         parse: Callable[..., DocumentNode],
-        validate: Validate,
+        validated: ValidatedDocuments,
         rules: Rules,
         max_tokens: int,
     ) -> None:
         self._parse = parse
-        self._validate = validate
+        self._validated = validated
         self._rules = rules
         self._max_tokens = max_tokens
 
@@ -86,9 +118,10 @@ class KnownDocuments(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
         assert ctx.graphql_document is not None  # Strawberry validates parsed documents only
+        assert ctx.query is not None  # a parsed document came from a query's text
         ctx.validation_rules = self._rules
-        ctx.pre_execution_errors = self._validate(
-            ctx.schema._schema, ctx.graphql_document, self._rules
+        ctx.pre_execution_errors = self._validated.validate(
+            ctx.schema._schema, ctx.query, ctx.graphql_document, self._rules
         )
         yield
 
@@ -109,7 +142,7 @@ def build_extensions(limits: LimitSettings, server: ServerSettings) -> list[Exte
     known = partial(
         KnownDocuments,
         parse=shared_parser(limits.parser_cache_size),
-        validate=shared_validator(limits.validation_cache_size),
+        validated=shared_validator(limits.validation_cache_size),
         rules=gateway_rules(limits, server),
         max_tokens=limits.max_tokens,
     )
@@ -119,6 +152,7 @@ def build_extensions(limits: LimitSettings, server: ServerSettings) -> list[Exte
 __all__ = [
     "ExtensionFactory",
     "KnownDocuments",
+    "ValidatedDocuments",
     "build_extensions",
     "gateway_rules",
     "shared_parser",
