@@ -10,6 +10,7 @@ Only the CLI calls ``configure_logging``; library code just logs to named logger
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -31,8 +32,13 @@ _SENSITIVE: Final = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def is_sensitive(key: str) -> bool:
-    """Whether a field's name says it may hold a secret or free text written by a person."""
+    """Whether a field's name says it may hold a secret or free text written by a person.
+
+    Remembered per name: log fields are named in code, so the same few dozen names come
+    back on every record and the pattern runs once for each.
+    """
     return bool(_SENSITIVE.search(key))
 
 
@@ -48,12 +54,37 @@ class TraceContextFilter(logging.Filter):
         return True
 
 
+class _Timestamps:
+    """ISO 8601 UTC timestamps with milliseconds; the date and time of day are formatted
+    once per second, not once per record."""
+
+    __slots__ = ("_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def format(self, created: float) -> str:
+        second = int(created)
+        micros = round((created - second) * 1e6)  # rounded as ``datetime.fromtimestamp`` does
+        if micros >= 1_000_000:
+            second, micros = second + 1, micros - 1_000_000
+        if second != self._second:
+            self._prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = second
+        return f"{self._prefix}.{micros // 1000:03d}+00:00"
+
+
 class JsonLinesFormatter(logging.Formatter):
     """Formats a record as one JSON object on one line."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._timestamps = _Timestamps()
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "ts": self._timestamps.format(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -66,9 +97,20 @@ class JsonLinesFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+def skip_unwritten_record_fields() -> None:
+    """Stop the stdlib filling in record fields no line of ours carries: the caller's file,
+    line and function (a stack walk per record), thread and process (a system call per
+    record). These are the switches the logging HOWTO's "Optimization" section names."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def configure_logging(level: str, stream: TextIO | None = None) -> None:
     """Send every record to ``stream`` (stderr) as JSON lines, stamped with correlation and
     trace ids."""
+    skip_unwritten_record_fields()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonLinesFormatter())
     handler.addFilter(CorrelationIdFilter())
@@ -84,4 +126,5 @@ __all__ = [
     "TraceContextFilter",
     "configure_logging",
     "is_sensitive",
+    "skip_unwritten_record_fields",
 ]

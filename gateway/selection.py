@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError, OperationDefinitionNode, OperationType
 
-from gateway.extensions import SyntaxSafeParserCache
+from gateway.extensions import shared_parser
 from gateway.refusals import OperationNotChosen
 
 
@@ -33,7 +33,7 @@ class OperationSelector:
     one), with the schema's parser cache."""
 
     def __init__(self, *, parser_cache_size: int, max_tokens: int) -> None:
-        self._parse = SyntaxSafeParserCache(maxsize=parser_cache_size).cached_parse_document
+        self._parse = shared_parser(parser_cache_size)
         self._max_tokens = max_tokens
 
     def select(self, query: str, operation_name: str | None) -> SelectedOperation | None:

@@ -31,6 +31,7 @@ from gateway.audit.store import describe as describe_audit
 from gateway.embedded import SANDBOX
 from gateway.events.embedded import subscribe_embedded
 from gateway.events.tls import server_ssl_context
+from gateway.gc_policy import settle_after_startup
 from gateway.grpc.server import GRPC_SERVER
 from gateway.settings import SETTINGS, Settings
 from gateway.telemetry.prometheus import install_worker_metrics
@@ -114,6 +115,7 @@ async def serve(settings: Settings, out: TextIO, role: WorkerRole | None = None)
         shutdown_timeout=settings.server.shutdown_timeout_s,
     )
     await runner.setup()
+    settle_after_startup()  # the start-up heap frozen, young collections rarer
     try:
         ssl_context = await asyncio.to_thread(server_ssl_context, settings.tls)
         site = web.TCPSite(

@@ -12,8 +12,10 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
+from resolvers.extension_hooks import WrappedOnceRunner
 from resolvers.mutation import Mutation
 from resolvers.query import Query
 from resolvers.subscription import Subscription
@@ -21,11 +23,17 @@ from resolvers.types.scalars import SCALAR_OVERRIDES
 
 
 class GatewaySchema(strawberry.Schema):
-    """A schema that leaves error logging to the error-mapping extension.
+    """A schema that leaves error logging to the error-mapping extension, and wraps its
+    extensions' hooks once per class (``extension_hooks``) rather than per request.
 
     Strawberry logs every error with a traceback by default; most of ours are expected
     (a NOT_FOUND, a mismatch) and the extension logs the unexpected ones once.
     """
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return WrappedOnceRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(
         self,

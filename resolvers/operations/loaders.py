@@ -44,18 +44,23 @@ def _discard(loader: DataLoader[K, T], key: K) -> None:
 
 
 class Loaders:
-    """The loaders of one request, all reading as one caller."""
+    """The loaders of one request, all reading as one caller.
+
+    Each loader (and the fan-out gate) is made on first use: most requests read one or two
+    kinds of thing, and building all four up front was a measurable part of a request.
+    """
 
     __slots__ = (
         "_cache",
         "_client",
+        "_concurrency",
+        "_cost_objects",
         "_credentials",
+        "_details",
+        "_entry",
         "_gate",
         "_principal",
-        "cost_objects",
-        "details",
-        "entry",
-        "report",
+        "_report",
     )
 
     def __init__(
@@ -69,22 +74,49 @@ class Loaders:
         self._client = client
         self._credentials = credentials
         self._cache = cache
-        self._gate = asyncio.Semaphore(max(1, concurrency))
+        self._concurrency = max(1, concurrency)
+        self._gate: asyncio.Semaphore | None = None
         self._principal = principal_of(credentials) if credentials is not None else ""
-        self.report: DataLoader[ReportKey, Report] = DataLoader(load_fn=self._load_reports)
-        self.details: DataLoader[str, ReportDetails] = DataLoader(load_fn=self._load_details)
-        self.entry: DataLoader[EntryKey, Entry] = DataLoader(load_fn=self._load_entries)
-        self.cost_objects: DataLoader[str, list[CostObject]] = DataLoader(
-            load_fn=self._load_cost_objects
-        )
+        self._report: DataLoader[ReportKey, Report] | None = None
+        self._details: DataLoader[str, ReportDetails] | None = None
+        self._entry: DataLoader[EntryKey, Entry] | None = None
+        self._cost_objects: DataLoader[str, list[CostObject]] | None = None
+
+    @property
+    def report(self) -> DataLoader[ReportKey, Report]:
+        if self._report is None:
+            self._report = DataLoader(load_fn=self._load_reports)
+        return self._report
+
+    @property
+    def details(self) -> DataLoader[str, ReportDetails]:
+        if self._details is None:
+            self._details = DataLoader(load_fn=self._load_details)
+        return self._details
+
+    @property
+    def entry(self) -> DataLoader[EntryKey, Entry]:
+        if self._entry is None:
+            self._entry = DataLoader(load_fn=self._load_entries)
+        return self._entry
+
+    @property
+    def cost_objects(self) -> DataLoader[str, list[CostObject]]:
+        if self._cost_objects is None:
+            self._cost_objects = DataLoader(load_fn=self._load_cost_objects)
+        return self._cost_objects
 
     def forget(self, report_id: str) -> None:
         """Drop what this request read about a report (after a change to it)."""
-        for context in ReportContext:
-            _discard(self.report, (report_id, context))
-        _discard(self.details, report_id)
-        _discard(self.cost_objects, report_id)
-        self.entry.clear_all()
+        if self._report is not None:
+            for context in ReportContext:
+                _discard(self._report, (report_id, context))
+        if self._details is not None:
+            _discard(self._details, report_id)
+        if self._cost_objects is not None:
+            _discard(self._cost_objects, report_id)
+        if self._entry is not None:
+            self._entry.clear_all()
 
     def _creds(self) -> Credentials:
         if self._credentials is None:
@@ -94,8 +126,12 @@ class Loaders:
     async def _fan_out(
         self, keys: Sequence[K], fetch: Callable[[K], Awaitable[T]]
     ) -> list[T | BaseException]:
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self._concurrency)
+        gate = self._gate
+
         async def one(key: K) -> T:
-            async with self._gate:
+            async with gate:
                 return await fetch(key)
 
         if len(keys) == 1:  # the common case: skip gather's task per key

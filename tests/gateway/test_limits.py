@@ -1,12 +1,12 @@
 """Hostile documents are refused before execution (no resolver runs, no upstream call), and
-Strawberry's parser and validation caches are bounded and actually hit."""
+the parser and validation caches are bounded and actually hit."""
 
 from __future__ import annotations
 
 import pytest
 from strawberry.extensions.parser_cache import _get_parse_cache
-from strawberry.extensions.validation_cache import _get_validate_cache
 
+from gateway.extensions import shared_validator
 from tests.support.gateway import (
     TRAVELER,
     GatewayHarness,
@@ -84,15 +84,15 @@ async def test_parser_and_validation_caches_are_bounded_and_hit(
         sandbox.base_url, limits={"parser_cache_size": 77, "validation_cache_size": 78}
     )
     parse_cache = _get_parse_cache(77)
-    validate_cache = _get_validate_cache(78)
+    validate_cache = shared_validator(78)
     async with running_gateway(sandbox, settings) as gateway:
         query = "{ me { id kind } }"
         await gateway.gql(query)
-        parsed, validated = parse_cache.cache_info(), validate_cache.cache_info()
+        parsed, validated = parse_cache.cache_info(), validate_cache.hits
         await gateway.gql(query)
         # one cache, read twice: the view selects the operation, then Strawberry parses
         assert parse_cache.cache_info().hits == parsed.hits + 2
         assert parse_cache.cache_info().misses == parsed.misses
-        assert validate_cache.cache_info().hits == validated.hits + 1
+        assert validate_cache.hits == validated + 1
         assert parse_cache.cache_info().maxsize == 77
-        assert validate_cache.cache_info().maxsize == 78
+        assert validate_cache.maxsize == 78

@@ -15,6 +15,7 @@ from opentelemetry.trace import SpanKind, format_trace_id
 from adapters.correlation import CORRELATION_ID
 from gateway.jsonlog import REDACTED, configure_logging
 from tests.support.gateway import MANAGER, GatewayHarness, pick_report
+from tests.support.logs import logging_switches, restore_logging_switches
 from tests.support.sandbox import SandboxHarness
 from tests.support.telemetry import Spans
 
@@ -28,6 +29,7 @@ COMMENT = "Confidential: the hotel folio of Mrs Example is missing"
 def log_lines() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
+    saved_switches = logging_switches()
     stream = io.StringIO()
     configure_logging("info", stream)
     try:
@@ -35,6 +37,7 @@ def log_lines() -> Iterator[io.StringIO]:
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
+        restore_logging_switches(saved_switches)
 
 
 def parsed(stream: io.StringIO) -> list[dict[str, Any]]:
