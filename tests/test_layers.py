@@ -35,13 +35,9 @@ NEVER: Final = (
 )
 """(importer, what it must never import, why); names are module prefixes."""
 
-KNOWN: Final = {
-    ("gateway.cache.response", "gateway.apq"),
-    ("gateway.cache.response", "gateway.telemetry.operation"),
-}
-"""Breaks of the rules above that are known and being removed (the response cache's
-request handling is moving out of ``gateway/cache``): delete each here once it is gone, so
-it cannot come back unseen."""
+KNOWN: Final[frozenset[tuple[str, str]]] = frozenset()
+"""Breaks of the rules above that are known and being removed: none now. Add one here only
+with the change that will remove it, so a break cannot come in unseen."""
 
 
 def module_name(path: Path) -> str:
@@ -105,6 +101,7 @@ def _module_of(name: str) -> str:
 
 def test_no_layer_imports_what_it_must_never_know() -> None:
     assert breaks() - KNOWN == set()
+    assert breaks() >= KNOWN, f"stale KNOWN entries: {KNOWN - breaks()}"
 
 
 def _gateway_graph(unit: Callable[[str], str]) -> dict[str, set[str]]:
