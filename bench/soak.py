@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/soak.py [MINUTES]      # default 10
 
-Starts a private ``redis-server`` and the gateway as ``make run`` does (its own process, the
-embedded sandbox, ESS delivered to its webhook), with Redis as its shared cache. Then, until
+Starts a private ``redis-server``, the sandbox and the gateway as two processes (so the
+gateway's own memory is what is measured: the sandbox keeps every report the soak creates),
+ESS delivered to the gateway's webhook and Redis as its shared cache. Then, until
 the time is up: GraphQL queries; guarded mutations (approve and send back with fresh
 idempotency keys, submit, addEntries, create); ``reportEvents`` subscriptions over
 ``graphql-transport-ws``; signed ESS events the sandbox emits and delivers (duplicates
@@ -202,56 +203,110 @@ class Gateway:
     graphql_url: str
     sandbox_url: str
     admin_token: str
+    sandbox_pid: int
 
 
-@contextlib.asynccontextmanager
-async def gateway_process(redis_url: str, log_path: Path) -> AsyncIterator[Gateway]:
-    """``concur-gateway serve`` on the embedded sandbox, its cache in ``redis_url``."""
-    admin = secrets.token_urlsafe(16)
+def _environment(**settings: str) -> dict[str, str]:
+    """This process's environment without any application setting, plus ``settings``."""
     env = {
         k: v
         for k, v in os.environ.items()
         if k != "REDIS_URL" and not k.startswith(("CONCUR_", "OTEL_"))
     }
-    env |= {
+    return env | {
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
-        "CONCUR_GATEWAY_SANDBOX__ADMIN_TOKEN": admin,
-        "CONCUR_GATEWAY_REDIS_URL": redis_url,
-        "CONCUR_GATEWAY_LOG_LEVEL": "WARNING",
+        **settings,
     }
+
+
+async def _started(
+    argv: list[str], env: dict[str, str], log: Any, pattern: str
+) -> tuple[asyncio.subprocess.Process, str]:
+    """A ``concur-gateway`` command, once a line of its output matched ``pattern``."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SERVE, *argv, cwd=REPO, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=log,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    async with asyncio.timeout(60):
+        while True:
+            line = (await proc.stdout.readline()).decode()
+            if not line:
+                raise RuntimeError(f"{argv[0]} exited ({proc.returncode})")
+            found = re.search(pattern, line)
+            if found:
+                return proc, found.group(1)
+
+
+async def _stopped(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.terminate()
+    await proc.wait()
+
+
+async def _subscribe(sandbox_url: str, gateway_origin: str) -> None:
+    """Concur's ESS delivers to the gateway's webhook (an app token subscribes it)."""
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": seed.CLIENT_ID,
+        "client_secret": seed.CLIENT_SECRET,
+    }
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{sandbox_url}/oauth2/v0/token", data=form) as r:
+            token = (await r.json())["access_token"]
+        body = {
+            "id": "soak",
+            "filter": ".*",
+            "topic": "public.concur.expense.report",
+            "webHookConfig": {"endpoint": f"{gateway_origin}/events/ess"},
+        }
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"{sandbox_url}/events/v4/subscriptions/webhook"
+        async with session.put(url, json=body, headers=headers) as r:
+            r.raise_for_status()
+
+
+@contextlib.asynccontextmanager
+async def gateway_process(redis_url: str, log_path: Path) -> AsyncIterator[Gateway]:
+    """The sandbox and ``concur-gateway serve`` as two processes (so the gateway's memory is
+    measured alone: the sandbox keeps every report the soak creates), the gateway's cache in
+    ``redis_url`` and ESS delivered to its webhook."""
+    admin = secrets.token_urlsafe(16)
     with log_path.open("w", encoding="utf-8") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            SERVE,
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            cwd=REPO,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=log,
+        sandbox, sandbox_url = await _started(
+            ["sandbox", "--host", "127.0.0.1", "--port", "0", "--admin-token", admin],
+            _environment(),
+            log,
+            r"listening on (http://\S+)",
         )
-        assert proc.stdout is not None
+        gateway: asyncio.subprocess.Process | None = None
         try:
-            urls: dict[str, str] = {}
-            async with asyncio.timeout(60):
-                while len(urls) < 2:
-                    line = (await proc.stdout.readline()).decode()
-                    if not line:
-                        raise RuntimeError(f"the gateway exited ({proc.returncode})")
-                    found = re.match(r"(GraphiQL|Sandbox): (http://\S+)", line)
-                    if found:
-                        urls[found.group(1)] = found.group(2)
-            drain = asyncio.create_task(proc.stdout.read())
-            yield Gateway(proc.pid, urls["GraphiQL"], urls["Sandbox"], admin)
+            env = _environment(
+                CONCUR_GATEWAY_UPSTREAM__BASE_URL=sandbox_url,
+                CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_ID=seed.CLIENT_ID,
+                CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_SECRET=seed.CLIENT_SECRET,
+                CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_ID=seed.COMPANY_ID,
+                CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_AUTH_TOKEN=seed.COMPANY_AUTH_TOKEN,
+                CONCUR_GATEWAY_ESS__PUBLIC_KEYS=json.dumps(
+                    [f"{sandbox_url}/_sandbox/ess/public-key.pem"]
+                ),
+                CONCUR_GATEWAY_ESS__KEY_REFETCH_MIN_S="0",
+                CONCUR_GATEWAY_REDIS_URL=redis_url,
+                CONCUR_GATEWAY_LOG_LEVEL="WARNING",
+                # The soak is about faults and memory, not the budget: let its load reach Concur.
+                CONCUR_GATEWAY_BUDGET__CALLS_PER_WINDOW="100000000",
+            )
+            argv = ["serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1"]
+            gateway, graphql_url = await _started(argv, env, log, r"serving on (http://\S+)")
+            await _subscribe(sandbox_url, graphql_url.rsplit("/", 1)[0])
+            drains = [asyncio.create_task(p.stdout.read()) for p in (sandbox, gateway) if p.stdout]
+            yield Gateway(gateway.pid, graphql_url, sandbox_url, admin, sandbox.pid)
         finally:
-            if proc.returncode is None:
-                proc.terminate()
-            await proc.wait()
-        await drain
+            if gateway is not None:
+                await _stopped(gateway)
+            await _stopped(sandbox)
+        for drain in drains:
+            await drain
 
 
 class Soak:
@@ -265,6 +320,7 @@ class Soak:
         self.random = random.Random(SEED)
         self.tokens: dict[str, str] = {}
         self.deadline = 0.0
+        self.sandbox_rss_kib = 0
 
     @property
     def running(self) -> bool:
@@ -444,6 +500,7 @@ class Soak:
         await self.admin("DELETE", "/_sandbox/faults")
         await self.admin("DELETE", "/_sandbox/ess/inject")
         samples.append(sample(self.gw.pid, started))
+        self.sandbox_rss_kib = sample(self.gw.sandbox_pid, started).rss_kib
         return samples
 
 
@@ -486,6 +543,7 @@ async def main(minutes: float) -> int:
     print(counts.line())
     print("error codes: " + ", ".join(f"{c}={n}" for c, n in counts.codes.most_common()))
     print(drift(samples))
+    print(f"(the sandbox process, for comparison, ended at {soak.sandbox_rss_kib / 1024:.1f} MiB)")
     return 1 if counts.server_errors or counts.internal or counts.not_json else 0
 
 

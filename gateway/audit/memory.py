@@ -24,7 +24,7 @@ def _now() -> datetime:
 class MemoryAuditLog:
     """An ``AuditLog`` in a bounded deque."""
 
-    def __init__(self, *, max_records: int = 100_000, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, *, max_records: int = 10_000, clock: Callable[[], datetime] = _now) -> None:
         self._records: deque[AuditRecord] = deque(maxlen=max_records)
         self._lock = asyncio.Lock()
         self._next_id = 1

@@ -21,7 +21,9 @@ class AuditSettings(BaseModel):
     pool_size: int = Field(default=4, ge=1, le=64)
     timeout_s: float = Field(default=2.0, gt=0)
     """How long an action waits for a database connection before it is refused."""
-    embedded_max_records: int = Field(default=100_000, ge=1)
+    embedded_max_records: int = Field(default=10_000, ge=1)
+    """The demo store's bound: enough for a session in GraphiQL, small enough that a long
+    run keeps its memory flat (each action leaves two records)."""
 
 
 __all__ = ["AuditSettings"]

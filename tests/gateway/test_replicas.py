@@ -10,20 +10,16 @@ is settled, not sent twice).
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
-from sandbox import seed
-from tests.support.events import KEY_PATH, SUBSCRIPTIONS, EssControl
-from tests.support.processes import ServeProcess, deployment_environment, serving
+from tests.support.events import SUBSCRIPTIONS, EssControl
+from tests.support.processes import Replica, replica, replica_environment
 from tests.support.sandbox import SandboxHarness
 
 WAIT_S = 15.0
@@ -42,58 +38,6 @@ mutation Approve($input: ApproveReportInput!) {
 }
 """
 WATCH = "subscription Watch($id: ID) { reportEvents(reportId: $id) { id eventType reportId } }"
-
-
-@dataclass
-class Replica:
-    """One ``concur-gateway serve`` process, and a client session to call it with."""
-
-    name: str
-    served: ServeProcess
-    session: aiohttp.ClientSession
-
-    @property
-    def url(self) -> str:
-        return self.served.url
-
-    @property
-    def origin(self) -> str:
-        return self.served.origin
-
-    async def gql(self, query: str, variables: Mapping[str, Any], token: str) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"}
-        payload = {"query": query, "variables": dict(variables)}
-        async with self.session.post(self.url, json=payload, headers=headers) as response:
-            assert response.status == 200, await response.text()
-            body: dict[str, Any] = await response.json()
-            return body
-
-
-def _environment(sandbox: SandboxHarness, redis_url: str, prefix: str) -> dict[str, str]:
-    """Only what a deployment would set: no inherited application settings."""
-    return deployment_environment(
-        REDIS_URL=redis_url,
-        CONCUR_GATEWAY_CACHE__PREFIX=prefix,
-        CONCUR_GATEWAY_UPSTREAM__BASE_URL=sandbox.base_url,
-        CONCUR_GATEWAY_UPSTREAM__BACKOFF_INITIAL_S="0.01",
-        CONCUR_GATEWAY_UPSTREAM__BACKOFF_MAX_S="0.05",
-        CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_ID=seed.CLIENT_ID,
-        CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_SECRET=seed.CLIENT_SECRET,
-        CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_ID=seed.COMPANY_ID,
-        CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_AUTH_TOKEN=seed.COMPANY_AUTH_TOKEN,
-        CONCUR_GATEWAY_ESS__PUBLIC_KEYS=json.dumps([sandbox.base_url + KEY_PATH]),
-        CONCUR_GATEWAY_ESS__KEY_REFETCH_MIN_S="0",
-        CONCUR_GATEWAY_GRAPHIQL="false",
-        CONCUR_GATEWAY_LOG_LEVEL="WARNING",
-    )
-
-
-@asynccontextmanager
-async def replica(
-    name: str, env: Mapping[str, str], session: aiohttp.ClientSession
-) -> AsyncIterator[Replica]:
-    async with serving(env) as served:
-        yield Replica(name=name, served=served, session=session)
 
 
 async def _subscribe_webhook(ess: EssControl, target: Replica) -> None:
@@ -145,7 +89,7 @@ async def _status(target: Replica, token: str, report_id: str, context: str) -> 
 async def replicas(
     sandbox: SandboxHarness, redis_url: str, redis_prefix: str
 ) -> AsyncIterator[tuple[Replica, Replica]]:
-    env = _environment(sandbox, redis_url, redis_prefix)
+    env = replica_environment(sandbox, redis_url, redis_prefix)
     async with AsyncExitStack() as stack:
         session = await stack.enter_async_context(
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
@@ -222,7 +166,7 @@ async def test_a_warm_replica_answers_from_memory_and_hears_of_a_change_made_els
     """Replica B answers a repeated query without a Redis command (near cache); ESS tells
     replica A of a change, and the very next read on B is fresh."""
     quiet = {"CONCUR_GATEWAY_CACHE__NEAR_HEARTBEAT_S": "300"}  # no PING during the count
-    env = {**_environment(sandbox, redis_url, redis_prefix), **quiet}
+    env = {**replica_environment(sandbox, redis_url, redis_prefix), **quiet}
     ess = EssControl(sandbox)
     raw = aioredis.Redis.from_url(redis_url)
     async with AsyncExitStack() as stack:

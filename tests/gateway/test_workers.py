@@ -30,8 +30,7 @@ from gateway.serving import WORKER_HEADER
 from gateway.settings import Settings
 from gateway.telemetry.prometheus import MetricsSpool
 from gateway.workers import WorkersRefused, usable_cpus, worker_count
-from tests.gateway.test_replicas import _environment
-from tests.support.processes import LAUNCH, ServeProcess, serving
+from tests.support.processes import LAUNCH, ServeProcess, replica_environment, serving
 from tests.support.sandbox import SandboxHarness
 
 START_S = 60.0
@@ -105,7 +104,7 @@ def _gone(pid: int) -> bool:
 
 @pytest.fixture
 def env(sandbox: SandboxHarness, redis_url: str, redis_prefix: str) -> dict[str, str]:
-    return _environment(sandbox, redis_url, redis_prefix)
+    return replica_environment(sandbox, redis_url, redis_prefix)
 
 
 async def _grpc_serving(target: str) -> bool:

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
+
+import aiohttp
+
+from sandbox import seed
+from tests.support.events import KEY_PATH
+from tests.support.sandbox import SandboxHarness
 
 LAUNCH: Final = "from gateway.cli import main; raise SystemExit(main())"
 """The console script's entry point, run by this interpreter (so the checkout under test)."""
@@ -116,10 +123,65 @@ async def serving(
             await reader
 
 
+@dataclass
+class Replica:
+    """One ``concur-gateway serve`` process, and a client session to call it with."""
+
+    name: str
+    served: ServeProcess
+    session: aiohttp.ClientSession
+
+    @property
+    def url(self) -> str:
+        return self.served.url
+
+    @property
+    def origin(self) -> str:
+        return self.served.origin
+
+    async def gql(self, query: str, variables: Mapping[str, Any], token: str) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"}
+        payload = {"query": query, "variables": dict(variables)}
+        async with self.session.post(self.url, json=payload, headers=headers) as response:
+            assert response.status == 200, await response.text()
+            body: dict[str, Any] = await response.json()
+            return body
+
+
+def replica_environment(sandbox: SandboxHarness, redis_url: str, prefix: str) -> dict[str, str]:
+    """Only what a deployment would set: no inherited application settings."""
+    return deployment_environment(
+        REDIS_URL=redis_url,
+        CONCUR_GATEWAY_CACHE__PREFIX=prefix,
+        CONCUR_GATEWAY_UPSTREAM__BASE_URL=sandbox.base_url,
+        CONCUR_GATEWAY_UPSTREAM__BACKOFF_INITIAL_S="0.01",
+        CONCUR_GATEWAY_UPSTREAM__BACKOFF_MAX_S="0.05",
+        CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_ID=seed.CLIENT_ID,
+        CONCUR_GATEWAY_COMPANY_AUTH__CLIENT_SECRET=seed.CLIENT_SECRET,
+        CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_ID=seed.COMPANY_ID,
+        CONCUR_GATEWAY_COMPANY_AUTH__COMPANY_AUTH_TOKEN=seed.COMPANY_AUTH_TOKEN,
+        CONCUR_GATEWAY_ESS__PUBLIC_KEYS=json.dumps([sandbox.base_url + KEY_PATH]),
+        CONCUR_GATEWAY_ESS__KEY_REFETCH_MIN_S="0",
+        CONCUR_GATEWAY_GRAPHIQL="false",
+        CONCUR_GATEWAY_LOG_LEVEL="WARNING",
+    )
+
+
+@asynccontextmanager
+async def replica(
+    name: str, env: Mapping[str, str], session: aiohttp.ClientSession
+) -> AsyncIterator[Replica]:
+    async with serving(env) as served:
+        yield Replica(name=name, served=served, session=session)
+
+
 __all__ = [
     "LAUNCH",
     "SERVING_LINE",
+    "Replica",
     "ServeProcess",
     "deployment_environment",
+    "replica",
+    "replica_environment",
     "serving",
 ]

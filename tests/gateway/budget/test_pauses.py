@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.gateway.test_replicas import Replica, _environment, replica
 from tests.support.gateway import MANAGER, pick_report
+from tests.support.processes import Replica, replica, replica_environment
 from tests.support.sandbox import SandboxHarness
 
 HEADER_ROUTE = "/expensereports/v4/users/{userId}/context/{contextType}/reports/{reportId}"
@@ -26,7 +26,7 @@ async def two_replicas(
     sandbox: SandboxHarness, redis_url: str, redis_prefix: str
 ) -> AsyncIterator[tuple[Replica, Replica]]:
     env = {
-        **_environment(sandbox, redis_url, redis_prefix),
+        **replica_environment(sandbox, redis_url, redis_prefix),
         "CONCUR_GATEWAY_CACHE__ENABLED": "false",  # every read asks Concur
         "CONCUR_GATEWAY_UPSTREAM__READ_RETRIES": "0",  # the 429 comes straight back
     }
