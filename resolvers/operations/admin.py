@@ -4,7 +4,8 @@ The gateway keeps no role list of its own. Concur's v2.0 Get List of Reports is 
 administrators only (a Company or Web Services Administrator, or a company token), so its
 answer to the caller is the verdict (``ConcurClient.is_administrator``). A verdict is kept
 briefly per caller (``ttl_s``), so paging through the trail does not ask Concur every time,
-and a role Concur withdraws stops counting soon after.
+and a role Concur withdraws stops counting soon after. The question is asked in
+``audit_reads``, the only place that needs the answer.
 """
 
 from __future__ import annotations
@@ -12,14 +13,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from adapters.client import Credentials
-from adapters.errors import Forbidden
 from resolvers.operations.cache import principal_of
-
-if TYPE_CHECKING:
-    from resolvers.context import Context
 
 VERDICT_TTL_S: Final = 60.0
 MAX_CALLERS: Final = 10_000
@@ -54,25 +51,4 @@ class AdminVerdicts:
             self._verdicts.popitem(last=False)
 
 
-async def is_administrator(ctx: Context, creds: Credentials) -> bool:
-    verdicts = ctx.operations.admins
-    known = verdicts.get(creds)
-    if known is None:
-        known = await ctx.operations.client.is_administrator(creds)
-        verdicts.keep(creds, known)
-    return known
-
-
-async def require_administrator(ctx: Context) -> Credentials:
-    """The caller's credentials if Concur treats the caller as an administrator, else
-    ``Forbidden``."""
-    creds = ctx.require_credentials()
-    if not await is_administrator(ctx, creds):
-        raise Forbidden(
-            "Only a Concur administrator (Company or Web Services Administrator) may read "
-            "the whole audit trail; read a report's own trail through Report.auditTrail."
-        )
-    return creds
-
-
-__all__ = ["AdminVerdicts", "is_administrator", "require_administrator"]
+__all__ = ["AdminVerdicts"]

@@ -11,8 +11,8 @@ import base64
 import binascii
 from typing import TYPE_CHECKING, Final
 
-from adapters.errors import BadUserInput
-from resolvers.operations.admin import require_administrator
+from adapters.client import Credentials
+from adapters.errors import BadUserInput, Forbidden
 from resolvers.operations.audit import AuditFilter, AuditPage
 from resolvers.operations.cache import note_unvouched_read
 
@@ -21,6 +21,27 @@ if TYPE_CHECKING:
 
 MAX_PAGE: Final = 100
 _PREFIX: Final = "audit:"
+
+
+async def is_administrator(ctx: Context, creds: Credentials) -> bool:
+    verdicts = ctx.operations.admins
+    known = verdicts.get(creds)
+    if known is None:
+        known = await ctx.operations.client.is_administrator(creds)
+        verdicts.keep(creds, known)
+    return known
+
+
+async def require_administrator(ctx: Context) -> Credentials:
+    """The caller's credentials if Concur treats the caller as an administrator, else
+    ``Forbidden``."""
+    creds = ctx.require_credentials()
+    if not await is_administrator(ctx, creds):
+        raise Forbidden(
+            "Only a Concur administrator (Company or Web Services Administrator) may read "
+            "the whole audit trail; read a report's own trail through Report.auditTrail."
+        )
+    return creds
 
 
 def cursor_of(record_id: int) -> str:
