@@ -9,7 +9,8 @@ the time is up: GraphQL queries; guarded mutations (approve and send back with f
 idempotency keys, submit, addEntries, create); ``reportEvents`` subscriptions over
 ``graphql-transport-ws``; signed ESS events the sandbox emits and delivers (duplicates
 injected now and then); sandbox faults that rotate (500/503, dropped connections, latency,
-rate limits, malformed XML); and Redis stopped and restarted. Every 30 s it prints the
+rate limits, malformed XML); Redis stopped and restarted; and the sandbox re-seeded every
+two minutes, so the data the load works on stays the same size. Every 30 s it prints the
 gateway process's RSS and open files (from /proc); at the end, counts of requests, 5xx and
 ``INTERNAL``, and the RSS / open-file drift since warm-up. Traffic stays on 127.0.0.1; every
 loop ends with the deadline. Exits non-zero when any answer was a 5xx or ``INTERNAL``.
@@ -45,6 +46,9 @@ from sandbox import seed
 REPO = Path(__file__).resolve().parents[1]
 SERVE = "import sys; from gateway.cli import main; sys.exit(main(sys.argv[1:]))"
 SAMPLE_EVERY_S = 30.0
+RESEED_EVERY_S = 120.0
+"""The sandbox is re-seeded this often: the soak's reports and entries pile up otherwise, and
+a load that grows without end measures the load, not the gateway."""
 WARM_UP_S = 60.0
 SEED = 20261201
 V4 = r"^/expensereports/v4/"
@@ -445,6 +449,14 @@ class Soak:
             await self.admin("POST", "/_sandbox/ess/inject", duplicate)
             await self.pause(0.5)
 
+    async def reseeds(self) -> None:
+        """Concur's data set back to the seed now and then, so the load stays the same size
+        (caches then meet a changed company, as they do when Concur is edited directly)."""
+        while self.running:
+            await self.pause(RESEED_EVERY_S)
+            if self.running:
+                await self.admin("POST", "/_sandbox/reset")
+
     async def faults(self) -> None:
         """A new sandbox fault every 15 s, in turn."""
         for rule in itertools.cycle(FAULTS):
@@ -492,6 +504,7 @@ class Soak:
             self.events,
             self.faults,
             self.redis_outages,
+            self.reseeds,
         ]
         async with asyncio.TaskGroup() as group:
             for loop in loops:
