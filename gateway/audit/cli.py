@@ -17,31 +17,6 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from gateway.audit.postgres import PostgresAuditLog
 
-EXPORT_FIELDS = (
-    "id",
-    "recorded_at",
-    "kind",
-    "action",
-    "report_id",
-    "user_id",
-    "caller_kind",
-    "context",
-    "protocol",
-    "expected_status",
-    "expected_step_code",
-    "expected_step_sequence",
-    "concur_status",
-    "idempotency_key",
-    "correlation_id",
-    "trace_id",
-    "outcome",
-    "code",
-    "message",
-    "intent_id",
-    "prev_hash",
-    "hash",
-)
-
 
 def _database_url(args: argparse.Namespace) -> str:
     if args.database_url:
@@ -83,11 +58,12 @@ async def verify_command(url: str, out: TextIO) -> int:
 
 
 async def export_command(url: str, since: datetime | None, fmt: str, out: TextIO) -> int:
+    from gateway.audit.postgres import COLUMNS  # noqa: PLC0415
     from resolvers.operations.audit import AuditFilter  # noqa: PLC0415
 
     store = _store(url)
     await store.open()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS) if fmt == "csv" else None
+    writer = csv.DictWriter(out, fieldnames=COLUMNS) if fmt == "csv" else None
     if writer is not None:
         writer.writeheader()
     try:
