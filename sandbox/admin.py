@@ -18,8 +18,8 @@ from sandbox.auth import TOKENS, USER_SCOPE
 from sandbox.engine import WorkflowRefused
 from sandbox.faults import FAULTS, FaultRule
 from sandbox.keys import CONFIG, ENGINE, STORE
+from sandbox.records import SandboxReport
 from sandbox.seed import seed_store
-from sandbox.state import SandboxReport
 from sandbox.stats import STATS
 
 

@@ -22,7 +22,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.keys import STORE
-from sandbox.state import SandboxClock, SandboxUser
+from sandbox.records import SandboxClock, SandboxUser
 
 TokenKind = Literal["user", "company", "app"]
 Scheme = Literal["Bearer", "OAuth"]

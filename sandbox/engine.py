@@ -15,15 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.event_facts import report_facts, status_facts
-from sandbox.state import (
+from sandbox.records import (
     APPROVAL_STATUS_NAMES,
     RECALLED_STATUS_NAME,
     SandboxEntry,
     SandboxEvent,
     SandboxReport,
     StepInstance,
-    Store,
 )
+from sandbox.state import Store
 from sandbox.workflow_roles import (
     PROCESSOR_STATUS,
     SYSTEM_ROLE_NEEDS_APPROVER,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sandbox.state import SandboxReport, Store
+from sandbox.records import SandboxReport
+from sandbox.state import Store
 
 
 def rfc3339(moment: datetime) -> str:

@@ -6,7 +6,8 @@ from aiohttp import web
 
 from sandbox.config import SandboxConfig
 from sandbox.engine import Engine
-from sandbox.state import SandboxClock, Store
+from sandbox.records import SandboxClock
+from sandbox.state import Store
 
 STORE = web.AppKey("sandbox_store", Store)
 ENGINE = web.AppKey("sandbox_engine", Engine)

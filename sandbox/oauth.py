@@ -18,7 +18,7 @@ from multidict import MultiDictProxy
 
 from sandbox.auth import APP_SCOPE, COMPANY_SCOPE, TOKENS, USER_SCOPE, TokenKind
 from sandbox.keys import STORE
-from sandbox.state import SandboxApp
+from sandbox.records import SandboxApp
 
 TOKEN_PATH = "/oauth2/v0/token"  # noqa: S105 - a path, not a secret
 JWKS_PATH = "/oauth2/v0/jwks"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sandbox.state import SandboxUser
+from sandbox.records import SandboxUser
 
 TRAVELER: Final = "TRAVELER"
 MANAGER: Final = "MANAGER"  # Expense Approver / Authorized Approver

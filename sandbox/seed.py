@@ -17,15 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from sandbox.engine import Actor, Engine, money
-from sandbox.roles import (
-    CO_APPROVER,
-    COMPANY_ADMIN,
-    MANAGER,
-    PROCESSOR,
-    TRAVELER,
-    WEB_SERVICES_ADMIN,
-)
-from sandbox.state import (
+from sandbox.records import (
     CustomValue,
     SandboxAllocation,
     SandboxApp,
@@ -36,8 +28,16 @@ from sandbox.state import (
     SandboxItemization,
     SandboxReport,
     SandboxUser,
-    Store,
 )
+from sandbox.roles import (
+    CO_APPROVER,
+    COMPANY_ADMIN,
+    MANAGER,
+    PROCESSOR,
+    TRAVELER,
+    WEB_SERVICES_ADMIN,
+)
+from sandbox.state import Store
 
 COMPANY_ID: Final = "6b1e2f4a-0c3d-4e5f-8a9b-1c2d3e4f5a6b"
 COMPANY_NAME: Final = "Sandbox Industries"

@@ -14,27 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sandbox.records import (
-    APPROVAL_STATUS_NAMES,
-    PAYMENT_STATUS_NAMES,
     PLAIN_REPORT_KEY_BASE,
-    RECALLED_STATUS_NAME,
-    ZERO,
-    CustomValue,
     EventListener,
-    SandboxAllocation,
     SandboxApp,
-    SandboxAttendee,
     SandboxClock,
     SandboxCompany,
-    SandboxCostObject,
-    SandboxEntry,
     SandboxEvent,
-    SandboxItemization,
     SandboxReport,
     SandboxUser,
-    StepInstance,
-    WorkflowState,
-    utcnow,
 )
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
@@ -154,27 +141,4 @@ class Store:
             listener(event)
 
 
-__all__ = [
-    "APPROVAL_STATUS_NAMES",
-    "PAYMENT_STATUS_NAMES",
-    "PLAIN_REPORT_KEY_BASE",
-    "RECALLED_STATUS_NAME",
-    "ZERO",
-    "CustomValue",
-    "EventListener",
-    "SandboxAllocation",
-    "SandboxApp",
-    "SandboxAttendee",
-    "SandboxClock",
-    "SandboxCompany",
-    "SandboxCostObject",
-    "SandboxEntry",
-    "SandboxEvent",
-    "SandboxItemization",
-    "SandboxReport",
-    "SandboxUser",
-    "StepInstance",
-    "Store",
-    "WorkflowState",
-    "utcnow",
-]
+__all__ = ["Store"]

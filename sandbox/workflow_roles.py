@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from sandbox.state import SandboxReport, StepInstance, Store
+from sandbox.records import SandboxReport, StepInstance
+from sandbox.state import Store
 
 PROCESSOR_STATUS: Final = "A_ACCO"
 SYSTEM_ROLE_NEEDS_APPROVER: Final = (

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from sandbox.state import SandboxEvent
+from sandbox.records import SandboxEvent
 
 TOPIC = "public.concur.expense.report"
 ROUTE = "stable"  # "For internal use. This will be set to stable."

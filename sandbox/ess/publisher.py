@@ -16,7 +16,7 @@ from sandbox.ess.delivery import Delivery, Dispatcher
 from sandbox.ess.envelope import PublishedEvent, build_envelope
 from sandbox.ess.injection import NORMAL, Injection
 from sandbox.ess.subscriptions import SubscriptionRegistry
-from sandbox.state import SandboxEvent
+from sandbox.records import SandboxEvent
 
 EVENT_HISTORY_LIMIT = 1000  # published envelopes kept for inspection and redelivery
 

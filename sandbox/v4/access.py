@@ -13,7 +13,7 @@ from aiohttp import web
 
 from sandbox.auth import AuthError, Caller, TokenKind, authenticate
 from sandbox.keys import STORE
-from sandbox.state import SandboxReport, SandboxUser
+from sandbox.records import SandboxReport, SandboxUser
 from sandbox.v4.errors import V4Error
 
 CONTEXTS = frozenset({"TRAVELER", "MANAGER", "PROCESSOR", "PROXY"})

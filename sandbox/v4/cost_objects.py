@@ -15,7 +15,7 @@ from aiohttp import web
 from sandbox.auth import AuthError, Caller
 from sandbox.engine import Engine
 from sandbox.keys import ENGINE
-from sandbox.state import ZERO, SandboxCostObject, SandboxReport, SandboxUser
+from sandbox.records import ZERO, SandboxCostObject, SandboxReport, SandboxUser
 from sandbox.v4.access import (
     USER_OR_COMPANY,
     assigned_at_current_step,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sandbox.state import ZERO, SandboxEntry, SandboxReport, Store
+from sandbox.records import ZERO, SandboxEntry, SandboxReport
+from sandbox.state import Store
 from sandbox.v4.render import (
     amount,
     custom_value_item,

@@ -16,7 +16,7 @@ from typing import Any, Final
 import orjson
 from aiohttp import web
 
-from sandbox.state import CustomValue
+from sandbox.records import CustomValue
 
 EIGHT_PLACES: Final = Decimal("0.00000001")
 _HEX32: Final = re.compile(r"^[0-9A-Fa-f]{32}$")

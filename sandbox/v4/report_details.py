@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from sandbox.auth import Caller
-from sandbox.state import PAYMENT_STATUS_NAMES, ZERO, SandboxReport, SandboxUser, Store
+from sandbox.records import PAYMENT_STATUS_NAMES, ZERO, SandboxReport, SandboxUser
+from sandbox.state import Store
 from sandbox.v4.render import (
     COUNTRY_NAMES,
     CURRENCY_NAMES,

@@ -15,8 +15,8 @@ from aiohttp import web
 
 from sandbox.engine import Actor
 from sandbox.keys import ENGINE, STORE
+from sandbox.records import SandboxReport
 from sandbox.seed import POLICY_ID, POLICY_NAME
-from sandbox.state import SandboxReport
 from sandbox.v4.access import (
     COMPANY_ONLY,
     CONTEXTS,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from sandbox import roles, workflow_roles
 from sandbox.auth import Caller
 from sandbox.engine import PROCESSOR_STATUS, Actor, Engine
-from sandbox.state import SandboxReport
+from sandbox.records import SandboxReport
 
 _COST_OBJECT_REACHED = frozenset({"A_PECO", PROCESSOR_STATUS, "A_APPR"})
 

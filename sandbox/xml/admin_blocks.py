@@ -13,7 +13,7 @@ from typing import Final
 
 from lxml import etree
 
-from sandbox.state import SandboxAllocation, SandboxEntry, SandboxReport, SandboxUser
+from sandbox.records import SandboxAllocation, SandboxEntry, SandboxReport, SandboxUser
 from sandbox.xml.render import Document, amount, day
 
 CARD_LAST_SEGMENT: Final = "4242"

@@ -15,7 +15,7 @@ from typing import Final
 from aiohttp import web
 
 from sandbox import roles
-from sandbox.state import PAYMENT_STATUS_NAMES, SandboxReport
+from sandbox.records import PAYMENT_STATUS_NAMES, SandboxReport
 from sandbox.xml import links
 from sandbox.xml.context import XmlContext, xml_endpoint
 from sandbox.xml.errors import BadRequest, Forbidden

@@ -16,7 +16,8 @@ from aiohttp import web
 from sandbox.auth import AuthError, Caller, authenticate
 from sandbox.engine import Engine
 from sandbox.keys import ENGINE, STORE
-from sandbox.state import SandboxReport, Store
+from sandbox.records import SandboxReport
+from sandbox.state import Store
 from sandbox.xml import access, links
 from sandbox.xml.errors import Forbidden, LegacyError, NotFound, error_response
 

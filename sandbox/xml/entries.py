@@ -15,7 +15,7 @@ from typing import Final
 from aiohttp import web
 
 from sandbox.engine import WorkflowRefused, money
-from sandbox.state import SandboxEntry, SandboxReport
+from sandbox.records import SandboxEntry, SandboxReport
 from sandbox.text_rules import fits_printed
 from sandbox.xml import access, links
 from sandbox.xml.body import child_elements, local_name, parse_body

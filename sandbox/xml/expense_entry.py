@@ -7,7 +7,7 @@ report's opaque key and ``X_UserID`` the owner's login.
 
 from __future__ import annotations
 
-from sandbox.state import SandboxEntry, SandboxReport, SandboxUser
+from sandbox.records import SandboxEntry, SandboxReport, SandboxUser
 from sandbox.xml import links
 from sandbox.xml.currencies import currency_name
 from sandbox.xml.namespaces import NS_V11

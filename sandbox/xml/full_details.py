@@ -14,7 +14,7 @@ from __future__ import annotations
 from aiohttp import web
 from lxml import etree
 
-from sandbox.state import (
+from sandbox.records import (
     PAYMENT_STATUS_NAMES,
     ZERO,
     SandboxAllocation,

@@ -16,7 +16,7 @@ from typing import Final, cast
 from aiohttp import web
 from lxml import etree
 
-from sandbox.state import CustomValue
+from sandbox.records import CustomValue
 from sandbox.text_rules import xml_safe
 from sandbox.xml.namespaces import NS_XSI, XML_CHARSET, XML_CONTENT_TYPE
 

@@ -20,7 +20,7 @@ from aiohttp import web
 from lxml import etree
 
 from sandbox import roles
-from sandbox.state import (
+from sandbox.records import (
     PAYMENT_STATUS_NAMES,
     ZERO,
     SandboxAllocation,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from sandbox.state import CustomValue, SandboxReport, Store
+from sandbox.records import CustomValue, SandboxReport
+from sandbox.state import Store
 
 LEDGER_NAME: Final = "DEFAULT"
 _CUSTOM_ID: Final = re.compile(r"(?P<kind>custom|orgunit)(?P<number>\d{1,2})", re.IGNORECASE)

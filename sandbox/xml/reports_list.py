@@ -14,7 +14,7 @@ from typing import Final
 
 from aiohttp import web
 
-from sandbox.state import SandboxReport
+from sandbox.records import SandboxReport
 from sandbox.xml import access, links
 from sandbox.xml.context import XmlContext, xml_endpoint
 from sandbox.xml.errors import BadRequest

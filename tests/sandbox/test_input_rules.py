@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sandbox import seed
-from sandbox.state import SandboxReport
+from sandbox.records import SandboxReport
 from tests.sandbox.xml_support import (
     API,
     entries_body,

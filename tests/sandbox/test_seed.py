@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from sandbox import roles, seed
 from sandbox.engine import Engine
-from sandbox.state import SandboxEvent, SandboxReport, Store
+from sandbox.records import SandboxEvent, SandboxReport
+from sandbox.state import Store
 
 
 def build(seed_value: int = 7, scale: int = 0) -> Store:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sandbox import seed
 from sandbox.engine import SYSTEM_ROLE_NEEDS_APPROVER
-from sandbox.state import SandboxReport
+from sandbox.records import SandboxReport
 from tests.sandbox.xml_support import API, PROCESSOR_SENTENCE, get, post, text, workflow_body
 from tests.support.sandbox import DEMO, SandboxHarness
 

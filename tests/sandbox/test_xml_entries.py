@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from sandbox import seed
-from sandbox.state import SandboxReport
+from sandbox.records import SandboxReport
 from tests.sandbox.xml_support import (
     API,
     NS11,

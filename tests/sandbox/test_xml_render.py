@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from sandbox.state import ZERO, CustomValue
+from sandbox.records import ZERO, CustomValue
 from sandbox.xml.body import child_text, parse_body
 from sandbox.xml.currencies import convert, currency_name, sandbox_rate
 from sandbox.xml.errors import BadRequest, error_element

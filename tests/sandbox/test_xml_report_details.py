@@ -8,7 +8,7 @@ import re
 from lxml import etree
 
 from sandbox import seed
-from sandbox.state import SandboxEntry, SandboxReport
+from sandbox.records import SandboxEntry, SandboxReport
 from tests.sandbox.xml_support import (
     API,
     NS11,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox import seed
-from sandbox.state import SandboxReport
+from sandbox.records import SandboxReport
 from tests.sandbox.xml_support import API, NS11, XSI, find, findall, get, names, text
 from tests.support.sandbox import SandboxHarness
 

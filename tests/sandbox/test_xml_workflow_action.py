@@ -7,7 +7,7 @@ from lxml import etree
 
 from sandbox import seed
 from sandbox.engine import Actor
-from sandbox.state import SandboxReport
+from sandbox.records import SandboxReport
 from tests.sandbox.xml_support import (
     API,
     NS11,

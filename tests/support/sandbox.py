@@ -16,7 +16,8 @@ from multidict import CIMultiDictProxy
 
 from sandbox import seed
 from sandbox.engine import Engine
-from sandbox.state import SandboxReport, Store
+from sandbox.records import SandboxReport
+from sandbox.state import Store
 
 ADMIN_TOKEN = "test-admin"
 

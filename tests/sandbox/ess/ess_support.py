@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sandbox.engine import Actor, money
-from sandbox.state import SandboxEntry, SandboxEvent, SandboxReport
+from sandbox.records import SandboxEntry, SandboxEvent, SandboxReport
 from tests.support.sandbox import DEMO, SandboxHarness
 
 TOPIC = "public.concur.expense.report"

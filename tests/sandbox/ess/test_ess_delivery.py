@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sandbox.engine import Actor
-from sandbox.state import SandboxReport
+from sandbox.records import SandboxReport
 from tests.sandbox.ess.ess_receiver import DROP, Receiver
 from tests.sandbox.ess.ess_support import (
     REPORT_FACTS,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import orjson
 
 from sandbox.ess.envelope import TOPIC, build_envelope, timestamp
-from sandbox.state import SandboxEvent
+from sandbox.records import SandboxEvent
 
 
 def test_timestamp_is_utc_with_milliseconds() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.state import SandboxApp
+from sandbox.records import SandboxApp
 from tests.sandbox.ess.ess_support import SUBSCRIPTIONS, TOPIC, Ess
 from tests.support.sandbox import DEMO, SandboxHarness
 
