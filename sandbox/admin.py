@@ -15,12 +15,12 @@ from aiohttp import web
 
 from sandbox.admin_guard import admin_only, json_object
 from sandbox.auth import TOKENS, USER_SCOPE
-from sandbox.engine import WorkflowRefused
 from sandbox.faults import FAULTS, FaultRule
 from sandbox.keys import CONFIG, ENGINE, STORE
 from sandbox.records import SandboxReport
 from sandbox.seed import seed_store
 from sandbox.stats import STATS
+from sandbox.workflow_terms import WorkflowRefused
 
 
 def _json(body: Any, status: int = 200) -> web.Response:

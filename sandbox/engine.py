@@ -39,8 +39,6 @@ from sandbox.workflow_terms import (
     NotAllowed,
     ProcessorStep,
     StepMismatch,
-    WorkflowRefused,
-    money,
 )
 
 
@@ -365,17 +363,4 @@ def _unique(values: Any) -> list[str | None]:
     return seen
 
 
-__all__ = [
-    "MAX_COMMENT",
-    "PROCESSOR_STATUS",
-    "SYSTEM_ROLE_NEEDS_APPROVER",
-    "Actor",
-    "Engine",
-    "InvalidInput",
-    "InvalidState",
-    "NotAllowed",
-    "ProcessorStep",
-    "StepMismatch",
-    "WorkflowRefused",
-    "money",
-]
+__all__ = ["Engine"]

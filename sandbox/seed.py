@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from sandbox.engine import Actor, Engine, money
+from sandbox.engine import Engine
 from sandbox.records import (
     CustomValue,
     SandboxAllocation,
@@ -38,6 +38,7 @@ from sandbox.roles import (
     WEB_SERVICES_ADMIN,
 )
 from sandbox.state import Store
+from sandbox.workflow_terms import Actor, money
 
 COMPANY_ID: Final = "6b1e2f4a-0c3d-4e5f-8a9b-1c2d3e4f5a6b"
 COMPANY_NAME: Final = "Sandbox Industries"

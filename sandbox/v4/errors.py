@@ -17,8 +17,8 @@ import orjson
 from aiohttp import web
 
 from sandbox.auth import AuthError
-from sandbox.engine import WorkflowRefused
 from sandbox.keys import STORE
+from sandbox.workflow_terms import WorkflowRefused
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

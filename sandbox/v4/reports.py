@@ -13,7 +13,6 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from sandbox.engine import Actor
 from sandbox.keys import ENGINE, STORE
 from sandbox.records import SandboxReport
 from sandbox.seed import POLICY_ID, POLICY_NAME
@@ -42,6 +41,7 @@ from sandbox.v4.bodies import (
 from sandbox.v4.errors import V4Error, v4_errors
 from sandbox.v4.render import json_response
 from sandbox.v4.report_details import report_details, report_href, report_to_approve
+from sandbox.workflow_terms import Actor
 
 NEW_REPORT: Final[dict[str, Check]] = {
     "businessPurpose": text(64),

@@ -11,7 +11,6 @@ from typing import Final
 
 from aiohttp import web
 
-from sandbox.engine import MAX_COMMENT, Actor
 from sandbox.keys import ENGINE
 from sandbox.roles import is_admin
 from sandbox.v4.access import (
@@ -27,6 +26,7 @@ from sandbox.v4.access import (
 )
 from sandbox.v4.bodies import Check, check_fields, json_object, one_of, sequence_text, text
 from sandbox.v4.errors import v4_errors
+from sandbox.workflow_terms import MAX_COMMENT, Actor
 
 APPROVE: Final[dict[str, Check]] = {
     "comment": text(MAX_COMMENT),

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from sandbox import roles, workflow_roles
 from sandbox.auth import Caller
-from sandbox.engine import PROCESSOR_STATUS, Actor, Engine
+from sandbox.engine import Engine
 from sandbox.records import SandboxReport
+from sandbox.workflow_roles import PROCESSOR_STATUS
+from sandbox.workflow_terms import Actor
 
 _COST_OBJECT_REACHED = frozenset({"A_PECO", PROCESSOR_STATUS, "A_APPR"})
 

@@ -14,9 +14,9 @@ from typing import Final
 
 from aiohttp import web
 
-from sandbox.engine import WorkflowRefused, money
 from sandbox.records import SandboxEntry, SandboxReport
 from sandbox.text_rules import fits_printed
+from sandbox.workflow_terms import WorkflowRefused, money
 from sandbox.xml import access, links
 from sandbox.xml.body import child_elements, local_name, parse_body
 from sandbox.xml.catalogue import DEFAULT_PAYMENT_TYPE, expense_type

@@ -15,9 +15,9 @@ from typing import Final
 
 from lxml import etree
 
-from sandbox.engine import MAX_COMMENT
 from sandbox.records import CustomValue
 from sandbox.text_rules import MAX_AMOUNT_CHARACTERS, control_character_problem, decimal_amount
+from sandbox.workflow_terms import MAX_COMMENT
 from sandbox.xml.body import child_elements, local_name
 from sandbox.xml.catalogue import PaymentType, payment_type
 

@@ -14,8 +14,8 @@ from typing import Final
 
 from aiohttp import web
 
-from sandbox.engine import WorkflowRefused
 from sandbox.text_rules import control_character_problem
+from sandbox.workflow_terms import WorkflowRefused
 from sandbox.xml import access
 from sandbox.xml.body import child_text, parse_body
 from sandbox.xml.context import XmlContext, xml_endpoint

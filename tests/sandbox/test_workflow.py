@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.engine import MAX_COMMENT
+from sandbox.workflow_terms import MAX_COMMENT
 from tests.support.sandbox import DEMO, SandboxHarness
 
 PROCESSOR_MESSAGE = (

@@ -5,8 +5,8 @@ token) and only when the report owner has an approver assigned."""
 from __future__ import annotations
 
 from sandbox import seed
-from sandbox.engine import SYSTEM_ROLE_NEEDS_APPROVER
 from sandbox.records import SandboxReport
+from sandbox.workflow_roles import SYSTEM_ROLE_NEEDS_APPROVER
 from tests.sandbox.xml_support import API, PROCESSOR_SENTENCE, get, post, text, workflow_body
 from tests.support.sandbox import DEMO, SandboxHarness
 

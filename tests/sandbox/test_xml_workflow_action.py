@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 
 from sandbox import seed
-from sandbox.engine import Actor
 from sandbox.records import SandboxReport
+from sandbox.workflow_terms import Actor
 from tests.sandbox.xml_support import (
     API,
     NS11,

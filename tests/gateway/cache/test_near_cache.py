@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from gateway.cache.redis_backend import RedisCacheBackend
-from sandbox.engine import Actor
+from sandbox.workflow_terms import Actor
 from tests.support.cache import (
     REPORT_QUERY,
     GatewayFactory,

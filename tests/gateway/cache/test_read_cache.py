@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from sandbox import seed
-from sandbox.engine import Actor
+from sandbox.workflow_terms import Actor
 from tests.support.cache import (
     REPORT_QUERY,
     backend_of,

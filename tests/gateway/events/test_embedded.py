@@ -17,7 +17,7 @@ from gateway.events.keys import ESS_KEYS, ESS_STATS, FACTS_STORE
 from gateway.events.services import SANDBOX_KEY_PATH
 from gateway.events.stats import Outcome
 from gateway.settings import SandboxSettings, Settings, UpstreamSettings
-from sandbox.engine import Actor
+from sandbox.workflow_terms import Actor
 from tests.support.events import WAIT_S, graphql_ws, wait_for_subscribers
 from tests.support.gateway import GatewayHarness
 from tests.support.sandbox import DEMO

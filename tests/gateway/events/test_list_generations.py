@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.engine import Actor
+from sandbox.workflow_terms import Actor
 from tests.support.cache import upstream_total
 from tests.support.events import EssControl, ess_gateway_settings, subscribed_gateway
 from tests.support.gateway import MANAGER, TRAVELER, GatewayHarness, pick_report

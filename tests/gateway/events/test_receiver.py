@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from gateway.cache.backend import BACKEND
 from gateway.events.keys import ESS_KEYS, ESS_STATS, FACTS_STORE
 from gateway.events.stats import Outcome
-from sandbox.engine import Actor
+from sandbox.workflow_terms import Actor
 from tests.support.events import (
     KEY_PATH,
     Capture,

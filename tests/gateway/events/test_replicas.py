@@ -11,7 +11,7 @@ from gateway.events.keys import ESS_STATS, EVENT_BROKER
 from gateway.events.stats import Outcome
 from sandbox.config import SandboxConfig
 from sandbox.embedded import running_sandbox
-from sandbox.engine import Actor
+from sandbox.workflow_terms import Actor
 from tests.support.events import (
     EssControl,
     ess_gateway_settings,

@@ -8,7 +8,7 @@ from adapters.models import ReportEvent
 from gateway.events.broker import EventBroker
 from gateway.events.stats import EssStats
 from gateway.settings.events import Overflow, SubscriptionSettings
-from sandbox.engine import Actor
+from sandbox.workflow_terms import Actor
 from tests.support.events import (
     WAIT_S,
     EssControl,

@@ -12,8 +12,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from sandbox.engine import Actor, money
 from sandbox.records import SandboxEntry, SandboxEvent, SandboxReport
+from sandbox.workflow_terms import Actor, money
 from tests.support.sandbox import DEMO, SandboxHarness
 
 TOPIC = "public.concur.expense.report"

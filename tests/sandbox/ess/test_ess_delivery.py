@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from sandbox.engine import Actor
 from sandbox.records import SandboxReport
+from sandbox.workflow_terms import Actor
 from tests.sandbox.ess.ess_receiver import DROP, Receiver
 from tests.sandbox.ess.ess_support import (
     REPORT_FACTS,
