@@ -11,7 +11,8 @@ from typing import Final
 from pydantic import TypeAdapter
 
 from adapters.models import CostObject, CostObjectExpense
-from adapters.v4.reports import amount, to_amount
+from adapters.v4.copy import from_wire
+from adapters.v4.reports import amount
 from adapters.v4.wire import WireCostObject, parse_wire
 
 COST_OBJECTS_ROUTE: Final = (
@@ -22,25 +23,21 @@ _COST_OBJECTS = TypeAdapter(list[WireCostObject])
 
 
 def parse_cost_objects(body: bytes, *, correlation_id: str | None = None) -> list[CostObject]:
+    """``CostObjectForApprover`` is ``CostObject`` field for field; only an expense's
+    second amount is read by hand (either spelling)."""
     rows = parse_wire(body, _COST_OBJECTS, correlation_id=correlation_id)
     return [
-        CostObject(
-            name=row.name,
-            approved_amount=to_amount(row.approved_amount),
-            claimed_amount=to_amount(row.claimed_amount),
-            approver_id=row.approver_id,
+        from_wire(
+            CostObject,
+            row,
             expenses=[
-                CostObjectExpense(
-                    id=expense.id,
-                    approved_amount=amount(expense.approved_amount),
+                from_wire(
+                    CostObjectExpense,
+                    expense,
                     posted_amount=amount(expense.posted_amount or expense.claimed_amount),
                 )
                 for expense in row.expenses
             ],
-            is_owned_by_caller=row.is_owned_by_caller,
-            is_fully_approved=row.is_fully_approved,
-            is_approvable_as_user=row.is_approvable_as_user,
-            is_approvable_as_delegate=row.is_approvable_as_delegate,
         )
         for row in rows
     ]

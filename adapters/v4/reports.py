@@ -25,10 +25,10 @@ from adapters.models import (
     Status,
 )
 from adapters.paths import segment_after
+from adapters.v4.copy import from_wire
 from adapters.v4.wire import (
     WireAmount,
     WireCreated,
-    WireCustomData,
     WireReportDetails,
     WireReportToApprove,
     parse_wire,
@@ -64,34 +64,21 @@ _TO_APPROVE = TypeAdapter(list[WireReportToApprove])
 _CREATED = TypeAdapter(WireCreated)
 
 
-def to_amount(wire: WireAmount) -> Amount:
-    return Amount(value=wire.value, currency_code=wire.currency_code)
-
-
 def amount(wire: WireAmount | None) -> Amount | None:
-    return None if wire is None else to_amount(wire)
-
-
-def _custom(wire: WireCustomData) -> CustomField:
-    return CustomField(id=wire.id, value=wire.value, is_valid=wire.is_valid)
+    """A renamed amount, given by hand (those named alike are copied by ``from_wire``)."""
+    return None if wire is None else from_wire(Amount, wire)
 
 
 def parse_report(body: bytes, *, correlation_id: str | None = None) -> Report:
+    """Fields named alike in ``ReportDetails`` and ``Report`` are copied by name."""
     wire = parse_wire(body, _REPORT, correlation_id=correlation_id)
-    return Report(
+    return from_wire(
+        Report,
+        wire,
         id=wire.report_id,
-        name=wire.name,
-        business_purpose=wire.business_purpose,
-        report_number=wire.report_number,
-        report_date=wire.report_date,
-        creation_date=wire.creation_date,
-        submit_date=wire.submit_date,
-        currency_code=wire.currency_code,
         total=amount(wire.report_total),
         claimed=amount(wire.claimed_amount),
         approved=amount(wire.approved_amount),
-        amount_due_employee=amount(wire.amount_due_employee),
-        amount_due_company_card=amount(wire.amount_due_company_card),
         personal=amount(wire.personal_amount),
         approval_status=Status(
             code=wire.approval_status_id, name=wire.approval_status or wire.approval_status_id
@@ -100,10 +87,6 @@ def parse_report(body: bytes, *, correlation_id: str | None = None) -> Report:
             code=wire.payment_status_id, name=wire.payment_status or wire.payment_status_id
         ),
         owner_id=wire.user_id,
-        policy=wire.policy,
-        policy_id=wire.policy_id,
-        custom_data=[_custom(item) for item in wire.custom_data or []],
-        can_recall=wire.can_recall,
         version=wire.report_version,
     )
 
@@ -114,12 +97,7 @@ def parse_reports_to_approve(
     """``reportsToApprove`` rows; the total shown is the claimed amount."""
     rows = parse_wire(body, _TO_APPROVE, correlation_id=correlation_id)
     return [
-        ReportSummary(
-            id=row.report_id,
-            name=row.name,
-            total=amount(row.claimed_amount),
-            report_date=row.report_date,
-        )
+        from_wire(ReportSummary, row, id=row.report_id, total=amount(row.claimed_amount))
         for row in rows
     ]
 
@@ -221,6 +199,5 @@ __all__ = [
     "parse_created_id",
     "parse_report",
     "parse_reports_to_approve",
-    "to_amount",
     "update_report_body",
 ]

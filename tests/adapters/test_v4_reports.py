@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from adapters.errors import BadUserInput, UpstreamBadResponse
-from adapters.models import Amount, CustomField, NewReport, ReportSummary, Status
+from adapters.models import Amount, CustomField, NewReport, Report, ReportSummary, Status
 from adapters.v4.reports import (
     new_report_body,
     parse_created_id,
@@ -49,6 +49,74 @@ def test_doc_report_details_sample(data: Callable[[str], bytes]) -> None:
     assert dumped["total"]["value"] == "525.00000000"
     assert dumped["personal"]["value"] == "0E-8"
     assert type(report).model_validate_json(report.model_dump_json()) == report
+
+
+def usd(value: str) -> Amount:
+    return Amount(value=Decimal(value), currency_code="USD")
+
+
+def test_doc_report_details_sample_is_exactly_this_report(data: Callable[[str], bytes]) -> None:
+    """Every field, those copied by name and those given by hand."""
+    expected = Report(
+        id="764428DD6A664AF0BFCB",
+        name="March Expenses",
+        business_purpose="Facility cleaning and renovation",
+        report_number=None,
+        report_date=date(2020, 3, 25),
+        creation_date=datetime(2020, 3, 25, 20, 42, 39, tzinfo=UTC),
+        submit_date=None,
+        currency_code="USD",
+        total=usd("525.00000000"),
+        claimed=usd("525.00000000"),
+        approved=usd("525.00000000"),
+        amount_due_employee=usd("0E-8"),
+        amount_due_company_card=usd("0E-8"),
+        personal=usd("0E-8"),
+        approval_status=Status(code="A_NOTF", name="Not Submitted"),
+        payment_status=Status(code="P_NOTP", name="Not Paid"),
+        owner_id="32c2fcc3-b2e8-4907-9672-5b3f49b1c643",
+        policy="JH - US Expense Policy",
+        policy_id="EE095F66AEF52B4A9CE62952601E5CB1",
+        custom_data=[
+            CustomField(id="custom15", value="4366A89A916F074099A971B000989A94"),
+            CustomField(id="custom16", value="Test33224ASDF"),
+            CustomField(id="custom3", value="582AE31D0F506C4BAA97573F2A90F03B"),
+            CustomField(id="custom4", value="79AE45D0F6757946AC2B01CDFA6CA326"),
+        ],
+        can_recall=False,
+        version=0,
+    )
+    report = parse_report(data("v4_report_details.json"))
+    assert report == expected
+    assert report.model_dump_json() == expected.model_dump_json()
+
+
+def test_a_report_with_only_its_required_fields() -> None:
+    """Absent statuses' names fall back to their codes; an absent or null list is empty."""
+    expected = Report(
+        id="R1",
+        approval_status=Status(code="A_PEND", name="A_PEND"),
+        payment_status=Status(code="P_NOTP", name="P_NOTP"),
+    )
+    required = b'"reportId": "R1", "approvalStatusId": "A_PEND", "paymentStatusId": "P_NOTP"'
+    assert parse_report(b"{" + required + b"}") == expected
+    assert parse_report(b"{" + required + b', "customData": null}') == expected
+
+
+def test_amounts_named_alike_are_copied_and_custom_fields_keep_their_validity() -> None:
+    body = (
+        b'{"reportId": "R1", "approvalStatusId": "A_PEND", "paymentStatusId": "P_NOTP",'
+        b' "amountDueEmployee": {"value": 150, "currencyCode": "EUR"},'
+        b' "amountDueCompanyCard": {"value": 0E-8, "currencyCode": "EUR"},'
+        b' "customData": [{"id": "c1", "isValid": false, "listItemUrl": "https://x"}],'
+        b' "canRecall": true, "reportVersion": 7}'
+    )
+    report = parse_report(body)
+    assert str(report.amount_due_employee.value) == "150.00000000"  # type: ignore[union-attr]
+    assert str(report.amount_due_company_card.value) == "0E-8"  # type: ignore[union-attr]
+    assert report.amount_due_company_card.currency_code == "EUR"  # type: ignore[union-attr]
+    assert report.custom_data == [CustomField(id="c1", is_valid=False)]
+    assert (report.can_recall, report.version) == (True, 7)
 
 
 def test_reports_to_approve() -> None:
