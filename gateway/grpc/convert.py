@@ -3,8 +3,12 @@
 Each message mirrors the graph's type of the same name, so this module is the gRPC twin of
 the Strawberry types' ``from_model``: amounts stay exact, as positional text at the
 canonical scale (``adapters.decimals.plain``, as the graph's Decimal scalar serialises
-them), instants become Timestamps, dates ``google.type.Date``.
-Requests become the same transport-free requests the GraphQL inputs build.
+them), instants become Timestamps, dates ``google.type.Date``. Reports, entries and
+itemizations are filled by field name (``gateway.grpc.fill``, one converter per proto type):
+a field named alike in the canonical model and the message needs no line here, and only the
+deliberate differences (a report's ``owner`` and costly parts, an entry's exchange rate as
+text) are given by hand. Requests become the same transport-free requests the GraphQL
+inputs build.
 
 Enums follow one naming rule, checked by a test: the proto value of a canonical member is
 ``<PREFIX>_<member name>`` (``ReportContext.MANAGER`` -> ``REPORT_CONTEXT_MANAGER``), and the
@@ -17,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.type.date_pb2 import Date
@@ -25,6 +29,7 @@ from google.type.date_pb2 import Date
 from adapters import models
 from adapters.decimals import plain
 from adapters.errors import BadUserInput
+from gateway.grpc.fill import Filler
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from resolvers.operations.audit import AuditOutcome
@@ -77,6 +82,15 @@ ACTION_KIND: Final = EnumMap(
 ALLOCATION: Final = EnumMap(models.Allocation, pb.Allocation, "ALLOCATION", None)
 TOKEN_KIND: Final = EnumMap(models.TokenKind, pb.TokenKind, "TOKEN_KIND", None)
 ACTION_OUTCOME: Final = EnumMap(AuditOutcome, pb.ActionOutcome, "ACTION_OUTCOME", None)
+ENUM_MAPS: Final[tuple[EnumMap[Any, Any], ...]] = (
+    REPORT_CONTEXT,
+    REPORT_VIEW,
+    PROTOCOL,
+    ACTION_KIND,
+    ALLOCATION,
+    TOKEN_KIND,
+    ACTION_OUTCOME,
+)
 
 EVENT_TYPES: Final[Mapping[str, pb.ReportEventType.ValueType]] = MappingProxyType(
     {
@@ -126,64 +140,38 @@ def custom_field(model: models.CustomField) -> pb.CustomField:
     )
 
 
-def custom_fields(items: Iterable[models.CustomField]) -> list[pb.CustomField]:
-    return [custom_field(f) for f in items]
-
-
-def expense_type(model: models.ExpenseType | None) -> pb.ExpenseType | None:
-    if model is None:
-        return None
+def expense_type(model: models.ExpenseType) -> pb.ExpenseType:
     return pb.ExpenseType(key=model.key, name=model.name)
 
 
+def payment_type(model: models.PaymentType) -> pb.PaymentType:
+    return pb.PaymentType(key=model.key, name=model.name)
+
+
 def itemization(model: models.Itemization) -> pb.Itemization:
-    return pb.Itemization(
-        id=model.id,
-        expense_type=expense_type(model.expense_type),
-        transaction_date=calendar_date(model.transaction_date),
-        transaction_amount=amount(model.transaction_amount),
-        posted_amount=amount(model.posted_amount),
-        approved_amount=amount(model.approved_amount),
-        business_purpose=model.business_purpose,
-        is_personal=model.is_personal,
-        last_modified=timestamp(model.last_modified),
-    )
+    return _BY_NAME(pb.Itemization, model)
+
+
+_BY_NAME: Final = Filler(
+    {
+        Timestamp.DESCRIPTOR.full_name: timestamp,
+        Date.DESCRIPTOR.full_name: calendar_date,
+        pb.Amount.DESCRIPTOR.full_name: amount,
+        pb.Status.DESCRIPTOR.full_name: status,
+        pb.CustomField.DESCRIPTOR.full_name: custom_field,
+        pb.ExpenseType.DESCRIPTOR.full_name: expense_type,
+        pb.PaymentType.DESCRIPTOR.full_name: payment_type,
+        pb.Itemization.DESCRIPTOR.full_name: itemization,
+        **{m.proto.DESCRIPTOR.full_name: m.to_proto for m in ENUM_MAPS},
+    }
+)
+"""Message fields named alike in the canonical model, filled by their proto type."""
 
 
 def entry(model: models.Entry) -> pb.Entry:
-    payment = model.payment_type
-    payment_type = None if payment is None else pb.PaymentType(key=payment.key, name=payment.name)
-    return pb.Entry(
-        id=model.id,
-        report_id=model.report_id,
-        expense_type=expense_type(model.expense_type),
-        spend_category=model.spend_category,
-        transaction_date=calendar_date(model.transaction_date),
-        transaction_amount=amount(model.transaction_amount),
-        posted_amount=amount(model.posted_amount),
-        approved_amount=amount(model.approved_amount),
-        exchange_rate=None if model.exchange_rate is None else plain(model.exchange_rate),
-        vendor=model.vendor,
-        location=model.location,
-        payment_type=payment_type,
-        business_purpose=model.business_purpose,
-        is_personal=model.is_personal,
-        is_itemized=model.is_itemized,
-        has_attendees=model.has_attendees,
-        has_comments=model.has_comments,
-        has_exceptions=model.has_exceptions,
-        has_vat=model.has_vat,
-        receipt_required=model.receipt_required,
-        image_required=model.image_required,
-        is_credit_card_charge=model.is_credit_card_charge,
-        is_personal_card_charge=model.is_personal_card_charge,
-        receipt_image_id=model.receipt_image_id,
-        allocation=ALLOCATION.to_proto(model.allocation),
-        custom_fields=custom_fields(model.custom_fields),
-        org_units=custom_fields(model.org_units),
-        itemizations=[itemization(i) for i in model.itemizations],
-        last_modified=timestamp(model.last_modified),
-    )
+    """An expense entry; its exchange rate is positional text, as amounts are."""
+    rate = model.exchange_rate
+    return _BY_NAME(pb.Entry, model, exchange_rate=None if rate is None else plain(rate))
 
 
 def cost_object(model: models.CostObject) -> pb.CostObject:
@@ -229,29 +217,10 @@ def report(
     available_actions: Iterable[models.WorkflowActionKind] = (),
 ) -> pb.Report:
     """A report header, with whichever of its costly parts were read."""
-    return pb.Report(
-        id=model.id,
-        name=model.name,
-        business_purpose=model.business_purpose,
-        report_number=model.report_number,
-        report_date=calendar_date(model.report_date),
-        creation_date=timestamp(model.creation_date),
-        submit_date=timestamp(model.submit_date),
-        currency_code=model.currency_code,
-        total=amount(model.total),
-        claimed=amount(model.claimed),
-        approved=amount(model.approved),
-        amount_due_employee=amount(model.amount_due_employee),
-        amount_due_company_card=amount(model.amount_due_company_card),
-        personal=amount(model.personal),
-        approval_status=status(model.approval_status),
-        payment_status=status(model.payment_status),
+    return _BY_NAME(
+        pb.Report,
+        model,
         owner=owner(model.owner_id),
-        policy=model.policy,
-        policy_id=model.policy_id,
-        custom_data=custom_fields(model.custom_data),
-        can_recall=model.can_recall,
-        version=model.version,
         entries=[entry(e) for e in entries],
         cost_objects=[cost_object(c) for c in cost_objects],
         workflow=None if workflow is None else workflow_step(workflow),
@@ -373,6 +342,7 @@ __all__ = [
     "ACTION_KIND",
     "ACTION_OUTCOME",
     "ALLOCATION",
+    "ENUM_MAPS",
     "EVENT_TYPES",
     "PROTOCOL",
     "REPORT_CONTEXT",
