@@ -53,49 +53,76 @@ async def _refresh_periodically(keyring: EssKeyring, every_s: float) -> None:
         await keyring.refresh()
 
 
-async def event_services(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    ess = settings.ess
+async def _keyring(app: web.Application, session: aiohttp.ClientSession) -> EssKeyring:
+    """The signing keys, fetched once before the first delivery can arrive."""
+    ess = app[SETTINGS].ess
+    keyring = EssKeyring(
+        key_sources(app),
+        session=session,
+        clock=asyncio.get_running_loop().time,
+        refetch_min_s=ess.key_refetch_min_s,
+        fetch_timeout_s=ess.key_fetch_timeout_s,
+    )
+    if keyring.sources:
+        await keyring.refresh()
+    else:
+        logger.warning(
+            "no ESS signing keys configured (ess.public_keys): every delivery is refused"
+        )
+    return keyring
+
+
+def _stores(app: web.Application) -> tuple[EventLedger, FactsStore]:
+    """The dedupe ledger and the facts store: in Redis when the backend has it, so replicas
+    share them; in process otherwise."""
+    ess = app[SETTINGS].ess
     backend = app.get(BACKEND)
-    redis = backend.redis if backend is not None else None
+    if backend is not None and backend.redis is not None:
+        return (
+            RedisLedger(backend, backend.redis, ttl_s=ess.dedupe_ttl_s),
+            RedisFactsStore(backend, backend.redis, ttl_s=ess.facts_ttl_s),
+        )
+    ledger = InMemoryLedger(
+        ttl_s=ess.dedupe_ttl_s,
+        max_ids=ess.dedupe_max_ids,
+        clock=asyncio.get_running_loop().time,
+    )
+    return ledger, InMemoryFactsStore(max_reports=ess.facts_max_reports)
+
+
+async def _broker(app: web.Application, stats: EssStats) -> EventBroker:
+    """The started broker; a shared one is given a moment to be listening."""
+    settings = app[SETTINGS]
+    backend = app.get(BACKEND)
     prefix = backend.prefix if backend is not None else settings.cache.prefix
+    broker = EventBroker(
+        settings=settings.subscriptions,
+        stats=stats,
+        redis=backend.redis if backend is not None else None,
+        channel=f"{prefix}events",
+    )
+    await broker.start()
+    if broker.shared:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(broker.listening.wait(), LISTENER_READY_S)
+    return broker
+
+
+async def _stop(refresher: asyncio.Task[None], broker: EventBroker) -> None:
+    refresher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await refresher
+    await broker.close()
+
+
+async def event_services(app: web.Application) -> AsyncIterator[None]:
+    ess = app[SETTINGS].ess
     stats = EssStats()
-    loop = asyncio.get_running_loop()
     timeout = aiohttp.ClientTimeout(total=ess.key_fetch_timeout_s)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        keyring = EssKeyring(
-            key_sources(app),
-            session=session,
-            clock=loop.time,
-            refetch_min_s=ess.key_refetch_min_s,
-            fetch_timeout_s=ess.key_fetch_timeout_s,
-        )
-        if keyring.sources:
-            await keyring.refresh()
-        else:
-            logger.warning(
-                "no ESS signing keys configured (ess.public_keys): every delivery is refused"
-            )
-        ledger: EventLedger
-        facts: FactsStore
-        if backend is not None and redis is not None:
-            ledger = RedisLedger(backend, redis, ttl_s=ess.dedupe_ttl_s)
-            facts = RedisFactsStore(backend, redis, ttl_s=ess.facts_ttl_s)
-        else:
-            ledger = InMemoryLedger(
-                ttl_s=ess.dedupe_ttl_s, max_ids=ess.dedupe_max_ids, clock=loop.time
-            )
-            facts = InMemoryFactsStore(max_reports=ess.facts_max_reports)
-        broker = EventBroker(
-            settings=settings.subscriptions,
-            stats=stats,
-            redis=redis,
-            channel=f"{prefix}events",
-        )
-        await broker.start()
-        if broker.shared:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(broker.listening.wait(), LISTENER_READY_S)
+        keyring = await _keyring(app, session)
+        ledger, facts = _stores(app)
+        broker = await _broker(app, stats)
         app[ESS_STATS] = stats
         app[ESS_KEYS] = keyring
         app[FACTS_STORE] = facts
@@ -115,10 +142,7 @@ async def event_services(app: web.Application) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
-            await broker.close()
+            await _stop(refresher, broker)
 
 
 __all__ = ["SANDBOX_KEY_PATH", "event_services", "key_sources"]
