@@ -3,12 +3,13 @@
 Each message mirrors the graph's type of the same name, so this module is the gRPC twin of
 the Strawberry types' ``from_model``: amounts stay exact, as positional text at the
 canonical scale (``adapters.decimals.plain``, as the graph's Decimal scalar serialises
-them), instants become Timestamps, dates ``google.type.Date``. Reports, entries and
-itemizations are filled by field name (``gateway.grpc.fill``, one converter per proto type):
-a field named alike in the canonical model and the message needs no line here, and only the
+them), instants become Timestamps, dates ``google.type.Date``. A message that mirrors a
+canonical model is filled by field name (``gateway.grpc.fill``, one converter per proto
+type): a field named alike in the model and the message needs no line here, and only the
 deliberate differences (a report's ``owner`` and costly parts, an entry's exchange rate as
-text) are given by hand. Requests become the same transport-free requests the GraphQL
-inputs build.
+text, a custom field's id as its ``name``) are given by hand. A report event is built by
+hand: it flattens its workflow facts. Requests become the same transport-free requests the
+GraphQL inputs build.
 
 Enums follow one naming rule, checked by a test: the proto value of a canonical member is
 ``<PREFIX>_<member name>`` (``ReportContext.MANAGER`` -> ``REPORT_CONTEXT_MANAGER``), and the
@@ -131,25 +132,32 @@ def amount(model: models.Amount | None) -> pb.Amount | None:
 
 
 def status(model: models.Status) -> pb.Status:
-    return pb.Status(code=model.code, name=model.name)
+    return _BY_NAME(pb.Status, model)
 
 
 def custom_field(model: models.CustomField) -> pb.CustomField:
-    return pb.CustomField(
-        name=model.id, value=model.value, code=model.code, is_valid=model.is_valid
-    )
+    """A custom field: the message calls its id ``name``."""
+    return _BY_NAME(pb.CustomField, model, name=model.id)
 
 
 def expense_type(model: models.ExpenseType) -> pb.ExpenseType:
-    return pb.ExpenseType(key=model.key, name=model.name)
+    return _BY_NAME(pb.ExpenseType, model)
 
 
 def payment_type(model: models.PaymentType) -> pb.PaymentType:
-    return pb.PaymentType(key=model.key, name=model.name)
+    return _BY_NAME(pb.PaymentType, model)
 
 
 def itemization(model: models.Itemization) -> pb.Itemization:
     return _BY_NAME(pb.Itemization, model)
+
+
+def cost_object_expense(model: models.CostObjectExpense) -> pb.CostObjectExpense:
+    return _BY_NAME(pb.CostObjectExpense, model)
+
+
+def workflow_step(model: models.WorkflowStep) -> pb.WorkflowStep:
+    return _BY_NAME(pb.WorkflowStep, model)
 
 
 _BY_NAME: Final = Filler(
@@ -162,6 +170,7 @@ _BY_NAME: Final = Filler(
         pb.ExpenseType.DESCRIPTOR.full_name: expense_type,
         pb.PaymentType.DESCRIPTOR.full_name: payment_type,
         pb.Itemization.DESCRIPTOR.full_name: itemization,
+        pb.CostObjectExpense.DESCRIPTOR.full_name: cost_object_expense,
         **{m.proto.DESCRIPTOR.full_name: m.to_proto for m in ENUM_MAPS},
     }
 )
@@ -175,37 +184,7 @@ def entry(model: models.Entry) -> pb.Entry:
 
 
 def cost_object(model: models.CostObject) -> pb.CostObject:
-    return pb.CostObject(
-        name=model.name,
-        approved_amount=amount(model.approved_amount),
-        claimed_amount=amount(model.claimed_amount),
-        approver_id=model.approver_id,
-        expenses=[
-            pb.CostObjectExpense(
-                id=e.id,
-                approved_amount=amount(e.approved_amount),
-                posted_amount=amount(e.posted_amount),
-            )
-            for e in model.expenses
-        ],
-        is_owned_by_caller=model.is_owned_by_caller,
-        is_fully_approved=model.is_fully_approved,
-        is_approvable_as_user=model.is_approvable_as_user,
-        is_approvable_as_delegate=model.is_approvable_as_delegate,
-    )
-
-
-def workflow_step(model: models.WorkflowStep) -> pb.WorkflowStep:
-    return pb.WorkflowStep(
-        approval_status=status(model.approval_status),
-        step_code=model.step_code,
-        role_code=model.role_code,
-        process_id=model.process_id,
-        sequence=model.sequence,
-        assignees=model.assignees,
-        has_action_url=model.has_action_url,
-        last_transition_at=timestamp(model.last_transition_at),
-    )
+    return _BY_NAME(pb.CostObject, model)
 
 
 def report(
@@ -229,7 +208,7 @@ def report(
 
 
 def user_error(problem: Problem) -> pb.UserError:
-    return pb.UserError(code=problem.code, message=problem.message, field=problem.field)
+    return _BY_NAME(pb.UserError, problem)
 
 
 def owner(user_id: str | None) -> pb.User | None:

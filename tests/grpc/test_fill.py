@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.type.date_pb2 import Date
 
@@ -14,6 +15,7 @@ from adapters import models
 from gateway.grpc import convert
 from gateway.grpc.fill import Filler
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
+from resolvers.operations.outcome import Problem
 
 MOMENT = datetime(2025, 5, 26, 18, 0, 1, 500000, tzinfo=UTC)
 DAY = date(2025, 5, 20)
@@ -218,3 +220,95 @@ def test_a_message_field_with_no_converter_must_be_given() -> None:
     message = fill(pb.WorkflowStep, step, approval_status=PB_STATUS)
     assert message == pb.WorkflowStep(approval_status=PB_STATUS, step_code="S1")
     assert not message.HasField("last_transition_at")  # None needs no converter
+
+
+def every_field_set(message: Message) -> bool:
+    """Each field of the message holds a value: none was dropped on the way."""
+    return {f.name for f, _ in message.ListFields()} == {f.name for f in message.DESCRIPTOR.fields}
+
+
+def test_a_full_cost_object_fills_every_field() -> None:
+    model = models.CostObject(
+        name="Project X",
+        approved_amount=usd("90"),
+        claimed_amount=usd("100.5"),
+        approver_id="u2",
+        expenses=[
+            models.CostObjectExpense(id="E1", approved_amount=usd("90"), posted_amount=usd("0E-8")),
+            models.CostObjectExpense(id="E2"),
+        ],
+        is_owned_by_caller=True,
+        is_fully_approved=True,
+        is_approvable_as_user=True,
+        is_approvable_as_delegate=True,
+    )
+    expected = pb.CostObject(
+        name="Project X",
+        approved_amount=pb_usd("90.00000000"),
+        claimed_amount=pb_usd("100.50000000"),
+        approver_id="u2",
+        expenses=[
+            pb.CostObjectExpense(
+                id="E1",
+                approved_amount=pb_usd("90.00000000"),
+                posted_amount=pb_usd("0.00000000"),
+            ),
+            pb.CostObjectExpense(id="E2"),
+        ],
+        is_owned_by_caller=True,
+        is_fully_approved=True,
+        is_approvable_as_user=True,
+        is_approvable_as_delegate=True,
+    )
+    message = convert.cost_object(model)
+    assert message == expected
+    assert message.SerializeToString() == expected.SerializeToString()
+    assert every_field_set(message)
+    assert every_field_set(message.expenses[0])
+    assert not message.expenses[1].HasField("approved_amount")
+    assert not message.expenses[1].HasField("posted_amount")
+
+
+def test_a_full_workflow_step_fills_every_field() -> None:
+    model = models.WorkflowStep(
+        approval_status=STATUS,
+        step_code="APPROVAL",
+        role_code="MANAGER",
+        process_id="P1",
+        sequence=2,
+        assignees=["u2", "u3"],
+        has_action_url=True,
+        last_transition_at=MOMENT,
+    )
+    expected = pb.WorkflowStep(
+        approval_status=PB_STATUS,
+        step_code="APPROVAL",
+        role_code="MANAGER",
+        process_id="P1",
+        sequence=2,
+        assignees=["u2", "u3"],
+        has_action_url=True,
+        last_transition_at=stamp(),
+    )
+    message = convert.workflow_step(model)
+    assert message == expected
+    assert message.SerializeToString() == expected.SerializeToString()
+    assert every_field_set(message)
+    bare = convert.workflow_step(models.WorkflowStep(approval_status=STATUS))
+    assert bare == pb.WorkflowStep(approval_status=PB_STATUS)
+    assert not bare.HasField("sequence")
+    assert not bare.HasField("last_transition_at")
+
+
+def test_small_messages_fill_every_field() -> None:
+    assert convert.status(STATUS) == PB_STATUS
+    assert convert.custom_field(FIELD) == PB_FIELD
+    assert convert.expense_type(TYPE) == PB_TYPE
+    assert convert.payment_type(models.PaymentType(key="CASH")) == pb.PaymentType(key="CASH")
+    problem = Problem(code="WORKFLOW_STEP_MISMATCH", message="Moved on.", field="reportId")
+    error = convert.user_error(problem)
+    assert error == pb.UserError(
+        code="WORKFLOW_STEP_MISMATCH", message="Moved on.", field="reportId"
+    )
+    assert every_field_set(error)
+    assert not convert.user_error(Problem(code="C", message="m")).HasField("field")
