@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Final
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from gateway.grpc import convert
+from gateway.grpc.fill import Filler
 from gateway.grpc.gen.concur_gateway.v1 import report_service_pb2 as service_pb2
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
 from resolvers.operations.audit import AuditFilter, AuditKind, AuditPage, AuditRecord
@@ -36,33 +39,18 @@ def audit_filter(message: service_pb2.ListAuditRecordsRequest) -> AuditFilter:
     )
 
 
+_BY_NAME: Final = Filler(
+    {
+        Timestamp.DESCRIPTOR.full_name: convert.timestamp,
+        pb.AuditRecordKind.DESCRIPTOR.full_name: RECORD_KIND.to_proto,
+        pb.ActionOutcome.DESCRIPTOR.full_name: convert.ACTION_OUTCOME.to_proto,
+    }
+)
+"""Every field of a record is named alike in the message (an absent outcome is UNSPECIFIED)."""
+
+
 def record(model: AuditRecord) -> pb.AuditRecord:
-    return pb.AuditRecord(
-        id=model.id,
-        kind=RECORD_KIND.to_proto(model.kind),
-        recorded_at=convert.timestamp(model.recorded_at),
-        action=model.action,
-        report_id=model.report_id,
-        user_id=model.user_id,
-        caller_kind=model.caller_kind,
-        context=model.context,
-        protocol=model.protocol,
-        expected_status=model.expected_status,
-        expected_step_code=model.expected_step_code,
-        expected_step_sequence=model.expected_step_sequence,
-        concur_status=model.concur_status,
-        idempotency_key=model.idempotency_key,
-        correlation_id=model.correlation_id,
-        trace_id=model.trace_id,
-        outcome=pb.ACTION_OUTCOME_UNSPECIFIED
-        if model.outcome is None
-        else convert.ACTION_OUTCOME.to_proto(model.outcome),
-        code=model.code,
-        message=model.message,
-        intent_id=model.intent_id,
-        prev_hash=model.prev_hash,
-        hash=model.hash,
-    )
+    return _BY_NAME(pb.AuditRecord, model)
 
 
 def trail(page: AuditPage) -> service_pb2.AuditTrail:

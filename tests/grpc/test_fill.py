@@ -12,9 +12,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.type.date_pb2 import Date
 
 from adapters import models
-from gateway.grpc import convert
+from gateway.grpc import audit, convert
 from gateway.grpc.fill import Filler
 from gateway.grpc.gen.concur_gateway.v1 import types_pb2 as pb
+from resolvers.operations.audit import AuditKind, AuditOutcome, AuditRecord
 from resolvers.operations.outcome import Problem
 
 MOMENT = datetime(2025, 5, 26, 18, 0, 1, 500000, tzinfo=UTC)
@@ -312,3 +313,61 @@ def test_small_messages_fill_every_field() -> None:
     )
     assert every_field_set(error)
     assert not convert.user_error(Problem(code="C", message="m")).HasField("field")
+
+
+def test_a_full_audit_record_fills_every_field() -> None:
+    model = AuditRecord(
+        id=7,
+        kind=AuditKind.OUTCOME,
+        recorded_at=MOMENT,
+        action="APPROVE",
+        report_id="R1",
+        user_id="u2",
+        caller_kind="USER",
+        context="MANAGER",
+        protocol="V4",
+        expected_status="A_PEND",
+        expected_step_code="APPROVAL",
+        expected_step_sequence=0,
+        concur_status="A_PEND",
+        idempotency_key="k1",
+        correlation_id="c1",
+        trace_id="t1",
+        outcome=AuditOutcome.REFUSED,
+        code="WORKFLOW_STEP_MISMATCH",
+        message="Moved on.",
+        intent_id=6,
+        prev_hash="p",
+        hash="h",
+    )
+    expected = pb.AuditRecord(
+        id=7,
+        kind=pb.AUDIT_RECORD_KIND_OUTCOME,
+        recorded_at=stamp(),
+        action="APPROVE",
+        report_id="R1",
+        user_id="u2",
+        caller_kind="USER",
+        context="MANAGER",
+        protocol="V4",
+        expected_status="A_PEND",
+        expected_step_code="APPROVAL",
+        expected_step_sequence=0,
+        concur_status="A_PEND",
+        idempotency_key="k1",
+        correlation_id="c1",
+        trace_id="t1",
+        outcome=pb.ACTION_OUTCOME_REFUSED,
+        code="WORKFLOW_STEP_MISMATCH",
+        message="Moved on.",
+        intent_id=6,
+        prev_hash="p",
+        hash="h",
+    )
+    message = audit.record(model)
+    assert message == expected
+    assert message.SerializeToString() == expected.SerializeToString()
+    assert every_field_set(message)
+    intent = audit.record(model.model_copy(update={"outcome": None, "intent_id": None}))
+    assert intent.outcome == pb.ACTION_OUTCOME_UNSPECIFIED
+    assert not intent.HasField("intent_id")
