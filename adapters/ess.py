@@ -34,6 +34,7 @@ from adapters.errors import BadUserInput, NotFound
 from adapters.http import Family, Operation, Transport, UpstreamRequest, open_sessions
 from adapters.models import Canonical, ReportEvent, StepInstance, WorkflowFacts
 from adapters.paths import build_url, segment_after
+from adapters.v4.copy import from_wire
 from adapters.v4.wire import Wire, parse_wire
 
 TOPIC: Final = "public.concur.expense.report"
@@ -116,17 +117,15 @@ def _owner_of(facts: WireFacts, event_type: str) -> str | None:
 
 
 def _workflow_facts(report_id: str, facts: WireFacts) -> WorkflowFacts:
+    """Facts named alike are copied by name; the report id (the envelope's), the starting
+    step's role and instances and the UTC stamp are given."""
     step = facts.starting_step or WireStartingStep()
-    return WorkflowFacts(
+    return from_wire(
+        WorkflowFacts,
+        facts,
         report_id=report_id,
-        step_code=facts.step_code,
         role_code=step.role_code,
-        process_id=facts.process_id,
-        current_approval_status=facts.current_approval_status,
-        current_payment_status=facts.current_payment_status,
-        step_instances=[
-            StepInstance(id=i.id, assigned_user_id=i.assigned_user_id) for i in step.step_instances
-        ],
+        step_instances=[from_wire(StepInstance, i) for i in step.step_instances],
         last_modified=_utc(facts.last_modified_date) if facts.last_modified_date else None,
     )
 
@@ -193,14 +192,8 @@ class WireSubscription(Wire):
     company_ids: list[str] | None = None
 
     def canonical(self) -> Subscription:
-        return Subscription(
-            id=self.id,
-            topic=self.topic,
-            filter=self.filter,
-            endpoint=self.web_hook_config.endpoint if self.web_hook_config else None,
-            application_id=self.application_id,
-            company_ids=list(self.company_ids or []),
-        )
+        config = self.web_hook_config
+        return from_wire(Subscription, self, endpoint=config.endpoint if config else None)
 
 
 class WireMessage(Wire):
