@@ -1,11 +1,18 @@
-"""The seam between the loaders and the shared read cache (``gateway.cache.read_cache``).
+"""The seam between the operations and the shared read cache (``gateway.cache.read_cache``).
 
-The operations depend on ``ReadCache`` only; the gateway plugs in its generational cache
-(in process or Redis), and ``NoCache`` reads everything from Concur. Keys always carry the
-principal (a cached report must never reach another caller) and name a ``Resource``;
-invalidation is by report (``invalidation``), which the implementation turns into a new
-per-report generation instead of a key scan. Workflow guards and post-action reads never
-come through here: they must see Concur as it is now.
+The operations (the loaders, and list reads) depend on ``ReadCache`` only; the gateway plugs
+in its generational cache (in process or Redis), and ``NoCache`` reads everything from
+Concur. Keys always carry the principal (a cached report must never reach another caller)
+and name a ``Resource``; invalidation is by generation scope, a report or a user's list
+(``invalidation``, ``resources.list_scope``), which the implementation turns into a new
+generation instead of a key scan. Workflow guards and post-action reads never come through
+here: they must see Concur as it is now.
+
+``ReadDependencies`` is what lets the response cache keep a whole answer: ``gateway.reuse``
+puts one in ``READ_DEPENDENCIES`` while a query it may reuse executes, the cache notes in it
+the generation of each read it vouches for, and ``note_unvouched_read`` marks the answer not
+reusable when something no generation covers was read (an uncached resource, a read during
+an outage, the audit trail, the caller's rate-limit share).
 """
 
 from __future__ import annotations
@@ -68,7 +75,8 @@ class ReadDependencies:
 READ_DEPENDENCIES: ContextVar[ReadDependencies | None] = ContextVar(
     "read_dependencies", default=None
 )
-"""Set by the HTTP view around a query it may answer again from a response cache."""
+"""Set by ``gateway.reuse`` around a query whose answer it may keep; unset, so nothing is
+recorded, everywhere else (mutations, anonymous queries, subscriptions, gRPC calls)."""
 
 
 def note_unvouched_read() -> None:
