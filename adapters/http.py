@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Final
@@ -30,7 +30,7 @@ from adapters.deadline import call_deadline
 from adapters.errors import GatewayError, RateLimited, UpstreamBadResponse, UpstreamTimeout
 from adapters.pauses import RoutePaused, RoutePauses
 from adapters.retry import RetryBudgets, retry_read
-from adapters.sessions import open_sessions
+from adapters.sessions import Sessions, open_sessions
 from adapters.statuses import parse_retry_after, status_error
 from adapters.tracing import UpstreamTracer, end_upstream_span
 from adapters.transport_errors import AttemptState, check_action_answer, transport_errors
@@ -93,7 +93,7 @@ class Transport:
     def __init__(
         self,
         *,
-        sessions: Mapping[Family, aiohttp.ClientSession],
+        sessions: Sessions,
         settings: UpstreamSettings,
         breakers: BreakerRegistry,
         on_upstream_call: UpstreamCallHook | None = None,
@@ -219,7 +219,7 @@ class Transport:
         correlation_id: str,
     ) -> UpstreamResponse:
         """Send once and read the whole answer; non-2xx and unreadable answers raise."""
-        session = self._sessions[request.family]
+        session = self._sessions.for_request(request)
         with transport_errors(request, state, correlation_id):
             async with session.request(
                 request.method,
@@ -262,8 +262,19 @@ class Transport:
         return self._settings.max_json_bytes
 
     def _report(self, event: UpstreamCallEvent) -> None:
-        """One log line per attempt (route template, never the URL; never tokens)."""
-        logger.info(
+        """One log line per attempt (route template, never the URL; never tokens): at
+        DEBUG when Concur answered 2xx (the request's own line counts those calls), at INFO
+        otherwise."""
+        level = logging.DEBUG if event.outcome == OK_OUTCOME else logging.INFO
+        if logger.isEnabledFor(level):
+            self._log(level, event)
+        if self._on_upstream_call is not None:
+            self._on_upstream_call(event)
+
+    @staticmethod
+    def _log(level: int, event: UpstreamCallEvent) -> None:
+        logger.log(
+            level,
             "upstream %s %s -> %s",
             event.method,
             event.route,
@@ -281,8 +292,6 @@ class Transport:
                 "upstream_correlation_id": event.upstream_correlation_id,
             },
         )
-        if self._on_upstream_call is not None:
-            self._on_upstream_call(event)
 
 
 __all__ = [

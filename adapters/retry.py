@@ -157,7 +157,47 @@ async def retry_read(
     on_budget_spent: Callable[[], None] = _log_budget_spent,
 ) -> _T:
     """Run ``call(attempt_number)`` until it succeeds or the policy gives up (re-raising);
-    with a ``budget``, every retry must also be paid for from it."""
+    with a ``budget``, every retry must also be paid for from it.
+
+    The first attempt runs before any policy is built: almost every read succeeds at once,
+    and tenacity's set-up costs as much as a tenth of the rest of the call. When it fails
+    with a retryable error, the policy starts with that failure as its first attempt, so
+    stopping, waiting and logging are decided exactly as if it had run it."""
+    try:
+        return await call(1)
+    except Exception as exc:
+        if not is_retryable(exc):
+            raise
+        first_failure = exc
+
+    async def attempt_number(number: int) -> _T:
+        if number == 1:
+            raise first_failure
+        return await call(number)
+
+    return await _retry_read(
+        attempt_number,
+        retries=retries,
+        backoff_initial_s=backoff_initial_s,
+        backoff_max_s=backoff_max_s,
+        deadline=deadline,
+        clock=clock,
+        budget=budget,
+        on_budget_spent=on_budget_spent,
+    )
+
+
+async def _retry_read(
+    call: Callable[[int], Awaitable[_T]],
+    *,
+    retries: int,
+    backoff_initial_s: float,
+    backoff_max_s: float,
+    deadline: float,
+    clock: Callable[[], float],
+    budget: RetryBudget | None,
+    on_budget_spent: Callable[[], None],
+) -> _T:
     stop = stop_after_attempt(max(0, retries) + 1) | stop_at_deadline(deadline, clock)
     if budget is not None:
         stop = stop | stop_when_budget_spent(budget, on_budget_spent)

@@ -25,6 +25,7 @@ from gateway.events.keys import EVENT_BROKER, FACTS_STORE
 from gateway.revocations import token_revocations
 from gateway.settings import SETTINGS
 from gateway.telemetry.cache import traced_cache
+from gateway.telemetry.middleware import noting_upstream_calls
 from gateway.telemetry.upstream import upstream_hooks
 from gateway.upstream import CLIENT, UPSTREAM
 from resolvers.operations.audit import AuditLog
@@ -48,7 +49,7 @@ async def concur_client(app: web.Application) -> AsyncIterator[None]:
         async with open_concur_client(
             upstream.settings,
             upstream.company_auth,
-            on_upstream_call=counting_hook(hooks.on_upstream_call),
+            on_upstream_call=counting_hook(noting_upstream_calls(hooks.on_upstream_call)),
             tracer=hooks.tracer,
             revocations=token_revocations(app[BACKEND]),
             pauses=gate.pauses,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TypeGuard
 
 import orjson
 from aiohttp import web
@@ -73,6 +74,10 @@ CREDENTIALS = web.RequestKey("credentials", Credentials)
 """The caller's verified credentials, set before Strawberry runs (absent when anonymous)."""
 
 
+def _asks_upgrade(request: web.Request) -> bool:
+    return request.headers.get("Upgrade", "").lower() == "websocket"
+
+
 class GatewayView(GraphQLView[Context, None]):
     """Reads, checks and selects before Strawberry runs; the schema's extensions do the
     document limits and errors."""
@@ -112,8 +117,13 @@ class GatewayView(GraphQLView[Context, None]):
         )
         self.connections = ConnectionCounts(websockets)
 
+    def is_websocket_request(self, request: web.Request) -> TypeGuard[web.Request]:
+        """The upgrade header first: aiohttp's full handshake check builds a response
+        object, and only a request that asks for an upgrade can pass it."""
+        return _asks_upgrade(request) and super().is_websocket_request(request)
+
     async def __call__(self, request: web.Request) -> web.StreamResponse:
-        if request.headers.get("Upgrade", "").lower() == "websocket":
+        if _asks_upgrade(request):
             return await self._serve_websocket(request)  # a connection has no single deadline
         with deadline_after(self.deadline_s):
             return await self._serve(request)

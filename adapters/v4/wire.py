@@ -165,6 +165,8 @@ def decode_json(body: bytes, *, correlation_id: str | None = None) -> Any:
         raise UpstreamBadResponse(
             "Concur returned malformed JSON.", correlation_id=correlation_id
         ) from exc
+    if body.count(b"{") + body.count(b"[") <= MAX_JSON_DEPTH:
+        return json.loads(body, parse_float=Decimal)  # too few brackets to nest too deep
     has_float = False
     for depth, value in _depths(document):
         if depth > MAX_JSON_DEPTH and isinstance(value, dict | list):

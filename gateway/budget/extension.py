@@ -10,6 +10,7 @@ prices the whole operation and runs only its ``rateLimit`` fields, spending noth
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -67,12 +68,53 @@ def _refused(error: GatewayError) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[GraphQLError(error.message, original_error=error)])
 
 
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """What pricing learns from a document alone (no argument changes the worst case)."""
+
+    document: DocumentNode
+    """Held so that the identity it is remembered by cannot be reused."""
+    estimated: int
+    asks_rate_limit: bool
+
+
+class DocumentPrices:
+    """Prices remembered by document identity: a known document comes back as the same
+    parsed object (``gateway.selection``), so a query sent again is priced once."""
+
+    def __init__(self, gate: CostGate, size: int = 512) -> None:
+        self._gate = gate
+        self._size = size
+        self._priced: dict[tuple[int, str | None], Priced] = {}
+
+    def of(self, document: DocumentNode, operation_name: str | None) -> Priced:
+        key = (id(document), operation_name)
+        priced = self._priced.get(key)
+        if priced is None or priced.document is not document:
+            priced = Priced(
+                document,
+                self._gate.pricer.price(document, operation_name),
+                bool(rate_limit_fields(document, operation_name)),
+            )
+            if len(self._priced) >= self._size:
+                self._priced.clear()  # documents come and go rarely: start over, simply
+            self._priced[key] = priced
+        return priced
+
+
 class PriceAndCharge(SchemaExtension):
     """Prices, refuses or charges, and reports ``extensions.cost``; one instance a request."""
 
-    def __init__(self, *, gate: CostGate, execution_context: ExecutionContext | None = None):
+    def __init__(
+        self,
+        *,
+        gate: CostGate,
+        prices: DocumentPrices,
+        execution_context: ExecutionContext | None = None,
+    ):
         super().__init__()
         self.gate = gate
+        self.prices = prices
         self.cost = RequestCost()
         if execution_context is not None:
             self.execution_context = execution_context
@@ -95,10 +137,12 @@ class PriceAndCharge(SchemaExtension):
     async def _price(
         self, ctx: ExecutionContext, document: DocumentNode, cost: RequestCost
     ) -> None:
-        variables: dict[str, Any] = dict(ctx.variables or {})
-        cost.estimated = self.gate.pricer.price(document, ctx.operation_name, variables)
+        priced = self.prices.of(document, ctx.operation_name)
+        cost.estimated = priced.estimated
         principal = principal_in(ctx.context)
-        if is_dry_run(document, ctx.operation_name, variables):
+        if priced.asks_rate_limit and is_dry_run(
+            document, ctx.operation_name, dict(ctx.variables or {})
+        ):
             cost.dry_run = True
             cost.status = await self.gate.status(principal)
             ctx.graphql_document = rate_limit_only(document, ctx.operation_name)
@@ -115,12 +159,21 @@ class PriceAndCharge(SchemaExtension):
             return
         if principal == ANONYMOUS:
             return  # no call reaches Concur without a token: strangers spend nobody's budget
-        if cost.estimated == 0 and not rate_limit_fields(document, ctx.operation_name):
+        if cost.estimated == 0 and not priced.asks_rate_limit:
             return  # nothing to charge, nothing asked: no store is asked either
         try:
-            cost.status = await self.gate.admit(principal, cost.estimated)
+            cost.status = await self.gate.admit(
+                principal, cost.estimated, status_wanted=priced.asks_rate_limit
+            )
         except RateLimited as exc:
             ctx.result = _refused(exc)
 
 
-__all__ = ["ANONYMOUS", "PriceAndCharge", "principal_in", "rate_limit_only"]
+__all__ = [
+    "ANONYMOUS",
+    "DocumentPrices",
+    "PriceAndCharge",
+    "Priced",
+    "principal_in",
+    "rate_limit_only",
+]

@@ -42,6 +42,8 @@ _STORE_ERRORS: Final = (RedisError, OSError)
 _APP: Final = "app"
 _CALLER: Final = "caller"
 _TRACKED_CALLERS: Final = 1_000
+STATUS_REFRESH_S: Final = 1.0
+"""How old a caller's remaining-share gauge may grow before a charge reads it back."""
 
 
 class RecordedPauses:
@@ -83,6 +85,7 @@ class CostGate:
         self._use(MemoryStorage(), "local", LocalPauses(time.monotonic))
         self.app_remaining = settings.calls_per_window
         self.caller_remaining: LRUCache[str, int] = LRUCache(maxsize=_TRACKED_CALLERS)
+        self._status_read: LRUCache[str, float] = LRUCache(maxsize=_TRACKED_CALLERS)
 
     def _use(self, storage: Storage, namespace: str, pauses: RoutePauses) -> None:
         self._storage = storage
@@ -105,7 +108,9 @@ class CostGate:
             await self._redis.aclose()
             self._redis = None
 
-    async def admit(self, principal: str, price: int) -> BudgetStatus | None:
+    async def admit(
+        self, principal: str, price: int, *, status_wanted: bool = False
+    ) -> BudgetStatus | None:
         """Spend ``price`` calls from the caller's share and the app's budget, or raise
         ``RateLimited`` with the seconds until they can cover it. A request the caller's
         share refuses spends nothing; one the app's budget refuses still counts against
@@ -114,11 +119,15 @@ class CostGate:
 
         With Redis unreachable the request is admitted (None: no status to show): the
         budget protects Concur's limit, it must not become an outage of its own, and
-        Concur's own 429s still pause routes."""
+        Concur's own 429s still pause routes.
+
+        The share as it stands is read back only when the request asks for it
+        (``rateLimit``) or the caller's gauge is over ``STATUS_REFRESH_S`` old: two more
+        reads of the store on every request would cost more than the charge itself."""
         if not self.settings.enabled:
             return None  # priced and reported only: no store is asked
         try:
-            return await self._admit(principal, price)
+            return await self._admit(principal, price, status_wanted)
         except _STORE_ERRORS as exc:
             logger.warning(
                 "budget store unreachable: request admitted unpriced",
@@ -126,7 +135,7 @@ class CostGate:
             )
             return None
 
-    async def _admit(self, principal: str, price: int) -> BudgetStatus:
+    async def _admit(self, principal: str, price: int, status_wanted: bool) -> BudgetStatus | None:
         if price > 0:
             caller = (self._caller_item, _CALLER, principal)
             app = (self._app_item, _APP)
@@ -136,6 +145,12 @@ class CostGate:
                 raise await self._refusal(self._caller_item, (_CALLER, principal), "your share")
             if not await self._limiter.hit(*app, cost=price):
                 raise await self._refusal(self._app_item, (_APP,), "the company app's budget")
+        now = time.monotonic()
+        if not status_wanted and now - self._status_read.get(principal, -math.inf) < (
+            STATUS_REFRESH_S
+        ):
+            return None
+        self._status_read[principal] = now
         return await self._status(principal)
 
     async def status(self, principal: str) -> BudgetStatus | None:

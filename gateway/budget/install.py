@@ -10,7 +10,7 @@ from functools import partial
 
 from aiohttp import web
 
-from gateway.budget.extension import PriceAndCharge
+from gateway.budget.extension import DocumentPrices, PriceAndCharge
 from gateway.budget.gate import CostGate
 from gateway.extensions import ExtensionFactory
 from gateway.settings.budget import BudgetSettings
@@ -22,7 +22,7 @@ def install_budget(app: web.Application, settings: BudgetSettings) -> list[Exten
     """Put the app's gate on ``app`` and return the schema extension that uses it."""
     gate = CostGate(settings)
     app[COST_GATE] = gate
-    return [partial(PriceAndCharge, gate=gate)]
+    return [partial(PriceAndCharge, gate=gate, prices=DocumentPrices(gate))]
 
 
 __all__ = ["COST_GATE", "install_budget"]

@@ -12,7 +12,8 @@ logged: they arrive every few seconds from every replica and say nothing.
 
 The log line carries method, path (never the query string: a GET query carries variables),
 route, status, duration, the GraphQL operation's name and outcome (filled in by the
-operation extension through ``REQUEST_FACTS``) and the trace id; headers are never logged.
+operation extension through ``REQUEST_FACTS``), how many calls to Concur it made and how
+long they took, and the trace id; headers are never logged.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind, StatusCode, format_trace_id
 
 from adapters.correlation import CORRELATION_ID
+from adapters.upstream import UpstreamCallEvent, UpstreamCallHook
 from gateway.telemetry.instruments import INSTRUMENTS, Instruments
 
 logger = logging.getLogger(__name__)
@@ -48,9 +50,26 @@ class RequestFacts:
     operation_type: str | None = None
     outcome: str | None = None
     trace_id: str | None = None
+    upstream_calls: int = 0
+    upstream_s: float = 0.0
 
 
 REQUEST_FACTS: ContextVar[RequestFacts | None] = ContextVar("request_facts", default=None)
+
+
+def noting_upstream_calls(inner: UpstreamCallHook | None) -> UpstreamCallHook:
+    """``inner``, after counting the attempt and its time into the request's log line (a
+    call Concur answered 2xx has no line of its own at INFO)."""
+
+    def hook(event: UpstreamCallEvent) -> None:
+        facts = REQUEST_FACTS.get()
+        if facts is not None:
+            facts.upstream_calls += 1
+            facts.upstream_s += event.duration_s
+        if inner is not None:
+            inner(event)
+
+    return hook
 
 
 def route_template(request: web.Request) -> str:
@@ -77,6 +96,8 @@ def _log_request(
             "graphql_operation": facts.operation,
             "graphql_operation_type": facts.operation_type,
             "outcome": facts.outcome,
+            "upstream_calls": facts.upstream_calls,
+            "upstream_ms": round(facts.upstream_s * 1000, 1),
             "trace_id": facts.trace_id,
         },
     )
@@ -154,4 +175,10 @@ def request_middleware(*, graphql_path: str, quiet: Collection[str]) -> Middlewa
     return telemetry_middleware
 
 
-__all__ = ["REQUEST_FACTS", "RequestFacts", "request_middleware", "route_template"]
+__all__ = [
+    "REQUEST_FACTS",
+    "RequestFacts",
+    "noting_upstream_calls",
+    "request_middleware",
+    "route_template",
+]

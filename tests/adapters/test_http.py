@@ -539,12 +539,13 @@ async def test_one_log_line_per_attempt_without_ids_or_tokens(
     peer: Peer, caplog: pytest.LogCaptureFixture
 ) -> None:
     peer.script("GET", PATH, reply(503), reply(200))
-    caplog.set_level(logging.INFO, logger="adapters.http")
+    caplog.set_level(logging.DEBUG, logger="adapters.http")
     async with transport_for(peer) as transport:
         await transport.send(request(peer.base_url))
     records = [r for r in caplog.records if r.name == "adapters.http"]
     assert [r.__dict__["attempt"] for r in records] == [1, 2]
     assert [r.__dict__["upstream_status"] for r in records] == [503, 200]
+    assert [r.levelno for r in records] == [logging.INFO, logging.DEBUG], "a 2xx only at DEBUG"
     for record in records:
         assert record.__dict__["upstream_route"] == ROUTE
         assert record.__dict__["upstream_protocol"] == "v4"
