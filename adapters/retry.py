@@ -175,29 +175,6 @@ async def retry_read(
             raise first_failure
         return await call(number)
 
-    return await _retry_read(
-        attempt_number,
-        retries=retries,
-        backoff_initial_s=backoff_initial_s,
-        backoff_max_s=backoff_max_s,
-        deadline=deadline,
-        clock=clock,
-        budget=budget,
-        on_budget_spent=on_budget_spent,
-    )
-
-
-async def _retry_read(
-    call: Callable[[int], Awaitable[_T]],
-    *,
-    retries: int,
-    backoff_initial_s: float,
-    backoff_max_s: float,
-    deadline: float,
-    clock: Callable[[], float],
-    budget: RetryBudget | None,
-    on_budget_spent: Callable[[], None],
-) -> _T:
     stop = stop_after_attempt(max(0, retries) + 1) | stop_at_deadline(deadline, clock)
     if budget is not None:
         stop = stop | stop_when_budget_spent(budget, on_budget_spent)
@@ -210,7 +187,7 @@ async def _retry_read(
     )
     async for attempt in retrying:
         with attempt:
-            return await call(attempt.retry_state.attempt_number)
+            return await attempt_number(attempt.retry_state.attempt_number)
     raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
 
