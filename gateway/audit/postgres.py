@@ -23,7 +23,6 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from gateway.audit.chain import GENESIS, record_from_row, seal
 from gateway.audit.query import where_clause
-from gateway.audit.schema import upgrade
 from resolvers.operations.audit import (
     AuditEntry,
     AuditFilter,
@@ -106,7 +105,7 @@ class PostgresAuditLog:
             if self._migrated:
                 return
             try:
-                await asyncio.wait_for(asyncio.to_thread(upgrade, self._url), 30)
+                await asyncio.wait_for(asyncio.to_thread(migrate, self._url), 30)
             except (psycopg.Error, OSError, TimeoutError) as exc:
                 raise AuditUnavailable(_UNAVAILABLE) from exc
             except Exception as exc:  # SQLAlchemy wraps driver errors in its own types
@@ -177,4 +176,13 @@ def _row(record: AuditRecord) -> dict[str, Any]:
     return {column: values[column] for column in COLUMNS}
 
 
-__all__ = ["COLUMNS", "PostgresAuditLog"]
+def migrate(database_url: str) -> None:
+    """``gateway.audit.schema.upgrade``, imported when first needed: Alembic and SQLAlchemy
+    are about 30 MB of every worker's memory, and a process that keeps its trail in memory
+    never needs them."""
+    from gateway.audit.schema import upgrade  # noqa: PLC0415 - see the docstring
+
+    upgrade(database_url)
+
+
+__all__ = ["COLUMNS", "PostgresAuditLog", "migrate"]

@@ -1,4 +1,7 @@
-"""The app's audit store as a resource: PostgreSQL when configured, else embedded."""
+"""The app's audit store as a resource: PostgreSQL when configured, else embedded.
+
+psycopg and its pool are imported only when a database is configured: a process keeping
+its trail in memory does not carry them (about 20 MB of each worker's memory)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gateway.audit.memory import MemoryAuditLog
-from gateway.audit.postgres import PostgresAuditLog
 from gateway.settings.audit import AuditSettings
 from resolvers.operations.audit import AuditLog
 
@@ -22,6 +24,8 @@ async def open_audit_log(settings: AuditSettings) -> AsyncIterator[AuditLog]:
         logger.info("audit trail kept in process (no CONCUR_GATEWAY_AUDIT__DATABASE_URL)")
         yield MemoryAuditLog(max_records=settings.embedded_max_records)
         return
+    from gateway.audit.postgres import PostgresAuditLog  # noqa: PLC0415 - see the docstring
+
     store = PostgresAuditLog(url, pool_size=settings.pool_size, timeout_s=settings.timeout_s)
     await store.open()
     try:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 
 import psycopg
@@ -157,3 +160,37 @@ async def test_cli_verify_and_export(store: PostgresAuditLog, audit_database_url
     table = io.StringIO()
     assert await export_command(audit_database_url, None, "csv", table) == 0
     assert table.getvalue().splitlines()[0].startswith("id,recorded_at,kind")
+
+
+IN_MEMORY_TRAIL = """
+import asyncio, sys
+from gateway.app import create_app
+from gateway.audit.store import open_audit_log
+from gateway.settings import Settings
+from gateway.settings.audit import AuditSettings
+
+async def main():
+    create_app(Settings())
+    async with open_audit_log(AuditSettings()):
+        pass
+
+asyncio.run(main())
+heavy = {"psycopg", "psycopg_pool", "alembic", "sqlalchemy"}
+print(sorted({m.split(".")[0] for m in sys.modules} & heavy))
+"""
+
+
+def test_a_trail_kept_in_memory_loads_no_database_driver_and_no_migrations() -> None:
+    """psycopg, Alembic and SQLAlchemy are about 50 MB of every worker's memory: loaded only
+    where a database is configured (and Alembic only when the schema is brought to head)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CONCUR_GATEWAY_")}
+    environment["CONCUR_GATEWAY_UPSTREAM__BASE_URL"] = "http://127.0.0.1:9"
+    shown = subprocess.run(  # noqa: S603 - a fixed argv
+        [sys.executable, "-c", IN_MEMORY_TRAIL],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=environment,
+    )
+    assert shown.stdout.strip().splitlines()[-1] == "[]", shown
