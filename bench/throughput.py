@@ -41,7 +41,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cache import QUERY, TRAVELER, first_pending_report
-from harness import Stack, sandbox_server
+from harness import ROOMY_BUDGET, Stack, sandbox_server
 
 WARMUP_S = 2
 _URL = re.compile(rb"(?:serving on|raw aiohttp on) (?P<url>http://\S+)")
@@ -241,10 +241,22 @@ class Bench:
     runs: int
     upstream: Stack
     sandbox_pid: int
+    request: bytes
+    answer: bytes
+    token: str
+
+    async def answers(self, label: str, url: str) -> None:
+        """The server gives the expected answer: a row never measures refusals."""
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        async with self.upstream.session.post(url, data=self.request, headers=headers) as r:
+            body = await r.read()
+        if orjson.loads(body).get("data") != orjson.loads(self.answer).get("data"):
+            raise RuntimeError(f"{label}: not the expected answer: {body[:300]!r}")
 
     async def measure(
         self, label: str, pid: int, url: str, *, cold: bool = False, cores: int = 1
     ) -> Row:
+        await self.answers(label, url)
         await self.load.run(url, WARMUP_S)
         await self.upstream.admin("DELETE", "/_sandbox/stats")
         cpu_before = cpu_seconds(self.sandbox_pid)
@@ -264,6 +276,7 @@ class Bench:
             upstream_per_request=calls / requests,
             upstream_cpu=upstream_cpu if cold else None,
         )
+        await self.answers(label, url)
         print(f"  measured: {label}: {row.rps:.0f} req/s", flush=True)
         return row
 
@@ -311,6 +324,9 @@ async def gateways(bench: Bench, sandbox_url: str, redis_url: str, cores: Cores)
         "CONCUR_GATEWAY_UPSTREAM__BASE_URL": sandbox_url,
         "CONCUR_GATEWAY_LOG_LEVEL": "WARNING",
         "CONCUR_GATEWAY_GRAPHIQL": "false",
+        # the gateway measured, not Concur's rate limit (see bench/harness.py ROOMY_BUDGET)
+        "CONCUR_GATEWAY_BUDGET__CALLS_PER_WINDOW": str(ROOMY_BUDGET.calls_per_window),
+        "CONCUR_GATEWAY_BUDGET__CALLER_SHARE": str(ROOMY_BUDGET.caller_share),
     }
     for label, groups, on_redis, cold in GATEWAYS:
         env = base | {f"CONCUR_GATEWAY_{k}": v for k, v in groups.items()}
@@ -375,7 +391,14 @@ async def main(seconds: int, runs: int, connections: int) -> None:
         with tempfile.TemporaryDirectory() as directory:
             script = wrk_script(Path(directory), request, token)
             bench = Bench(
-                Load(wrk, script, connections, cores.client), seconds, runs, upstream, sandbox_pid
+                Load(wrk, script, connections, cores.client),
+                seconds,
+                runs,
+                upstream,
+                sandbox_pid,
+                request,
+                answer,
+                token,
             )
             raw_argv = [sys.executable, "-c", RAW_SERVER]
             async with started(raw_argv, _clean_environment({}), cores.one, answer) as server:
