@@ -80,7 +80,9 @@ class Priced:
 
 class DocumentPrices:
     """Prices remembered by document identity: a known document comes back as the same
-    parsed object (``gateway.selection``), so a query sent again is priced once."""
+    parsed object (``gateway.selection``), so a query sent again is priced once. Only sound
+    while no variable changes a price (``Pricer.price`` ignores them): a price that reads
+    variables must be remembered by them too."""
 
     def __init__(self, gate: CostGate, size: int = 512) -> None:
         self._gate = gate
