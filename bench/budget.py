@@ -27,18 +27,16 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Load, load, stack
+from harness import ROOMY_BUDGET, Load, load, stack
 
 from adapters.config import UpstreamSettings
 from gateway.settings import Settings
-from gateway.settings.budget import BudgetSettings
 from gateway.settings.cache import CacheSettings
 
 QUERY = """query($id: ID!) { report(id: $id, context: MANAGER) {
   id name total { value currencyCode } entries { id vendor } costObjects { name }
 } }"""
 MANAGER = "manager@example.com"
-ROOMY = {"calls_per_window": 10_000_000, "caller_share": 1.0, "max_cost": 1_000}
 
 
 def settings_for(*, enabled: bool, redis_url: str | None = None) -> Callable[[str], Settings]:
@@ -49,7 +47,7 @@ def settings_for(*, enabled: bool, redis_url: str | None = None) -> Callable[[st
         return Settings(
             upstream=UpstreamSettings(base_url=sandbox_url),
             cache=CacheSettings(response_ttl_s=0),
-            budget=BudgetSettings(enabled=enabled, **ROOMY),
+            budget=ROOMY_BUDGET.model_copy(update={"enabled": enabled}),
             **extra,
         )
 
