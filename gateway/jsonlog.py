@@ -163,6 +163,8 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
     handler.addFilter(CorrelationIdFilter())
     handler.addFilter(TraceContextFilter())
     root = logging.getLogger()
+    for replaced in root.handlers:
+        replaced.flush()  # a line still in a replaced handler's buffer is written first
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
 
